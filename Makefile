@@ -1,0 +1,103 @@
+# iddl - deep learning in C with an embedded Lua 5.4.
+#
+#   make            build build/iddl, build/libiddl.a and the Lua module
+#   make deps       install the Debian packages that are missing (apt-get)
+#   make test       all tests (C, Lua, REPL) on the normal and the sanitizer build
+#   make bench      benchmarks (prints the OpenBLAS core type and GFLOP/s)
+#   make install PREFIX=/usr/local
+#
+# BUILD selects the output folder; SAN=1 builds with AddressSanitizer+UBSan.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= gcc
+SAN     ?= 0
+
+LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
+
+OPT     := -O2
+ifeq ($(SAN),1)
+OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+CFLAGS  ?= -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter \
+              -fPIC -fvisibility=hidden -Isrc $(LUA_CFLAGS)
+LDLIBS_CORE := -ldl -lm
+LDFLAGS_SAN := $(if $(filter 1,$(SAN)),-fsanitize=address,undefined,)
+
+# The numeric core (never includes lua.h).
+CORE_SRC := src/tensor.c src/tensor_pointwise.c src/tensor_reduce.c \
+            src/tensor_linalg.c src/rng.c src/blas.c src/npy.c src/clock.c
+# Lua bindings of the core.
+GLUE_SRC := src/lua_tensor.c src/lua_tensor_ops.c src/lua_module.c
+# The executable: script runner and REPL.
+APP_SRC  := src/main.c src/repl.c
+
+CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
+GLUE_OBJ := $(GLUE_SRC:src/%.c=$(BUILD)/obj/%.o)
+APP_OBJ  := $(APP_SRC:src/%.c=$(BUILD)/obj/%.o)
+
+C_TESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
+
+.PHONY: all deps test test-fast test-san bench install uninstall clean golden run
+
+all: $(BUILD)/iddl $(BUILD)/lib/iddl/core.so $(C_TESTS)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/libiddl.a: $(CORE_OBJ) $(GLUE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/iddl: $(APP_OBJ) $(BUILD)/libiddl.a
+	$(CC) $(LDFLAGS_SAN) -o $@ $(APP_OBJ) $(BUILD)/libiddl.a $(LUA_LIBS) -lreadline $(LDLIBS_CORE)
+
+# Lua C module for plain lua5.4: require 'iddl.core' (Lua symbols come from the host).
+$(BUILD)/lib/iddl/core.so: $(CORE_OBJ) $(GLUE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -shared -o $@ $^ $(LDLIBS_CORE)
+
+$(BUILD)/tests/%: tests/c/%.c $(BUILD)/libiddl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_SAN) -o $@ $< $(BUILD)/libiddl.a -lcmocka $(LUA_LIBS) $(LDLIBS_CORE)
+
+-include $(wildcard $(BUILD)/obj/*.d)
+
+deps:
+	@sh tests/deps.sh
+
+# Every test on the optimised build, then again on the sanitizer build.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all
+	@sh tests/run.sh build build-asan
+
+test-fast: all
+	@sh tests/run.sh build
+
+bench: deps all
+	@$(BUILD)/iddl tests/bench/bench_tensor.lua
+
+# Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
+golden:
+	/usr/bin/python3 tests/gen_golden.py tests/golden
+
+run: deps all
+	$(BUILD)/iddl examples/tour.lua
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/lua/5.4/iddl \
+	           $(DESTDIR)$(PREFIX)/lib/lua/5.4/iddl
+	install -m 755 $(BUILD)/iddl $(DESTDIR)$(PREFIX)/bin/iddl
+	install -m 644 lua/iddl/*.lua $(DESTDIR)$(PREFIX)/share/lua/5.4/iddl/
+	install -m 755 $(BUILD)/lib/iddl/core.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/iddl/core.so
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/iddl $(DESTDIR)$(PREFIX)/share/lua/5.4/iddl \
+	       $(DESTDIR)$(PREFIX)/lib/lua/5.4/iddl
+
+clean:
+	rm -rf build build-asan
