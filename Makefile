@@ -17,20 +17,22 @@ LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/incl
 LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 
 OPT     := -O2
+LDFLAGS_SAN :=
 ifeq ($(SAN),1)
-OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := -fsanitize=address,undefined
+OPT     := -O1 $(SANFLAGS) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS_SAN := $(SANFLAGS)
 endif
 CFLAGS  ?= -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter \
               -fPIC -fvisibility=hidden -Isrc $(LUA_CFLAGS)
 LDLIBS_CORE := -ldl -lm
-LDFLAGS_SAN := $(if $(filter 1,$(SAN)),-fsanitize=address,undefined,)
 
 # The numeric core (never includes lua.h).
-CORE_SRC := src/tensor.c src/tensor_pointwise.c src/tensor_reduce.c \
+CORE_SRC := src/tensor.c src/tensor_iter.c src/tensor_pointwise.c src/tensor_reduce.c \
             src/tensor_linalg.c src/rng.c src/blas.c src/npy.c src/clock.c
 # Lua bindings of the core.
-GLUE_SRC := src/lua_tensor.c src/lua_tensor_ops.c src/lua_module.c
+GLUE_SRC := src/lua_tensor.c src/lua_tensor_create.c src/lua_tensor_ops.c src/lua_module.c
 # The executable: script runner and REPL.
 APP_SRC  := src/main.c src/repl.c
 
