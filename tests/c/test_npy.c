@@ -22,7 +22,7 @@
 
 static char g_dir[64]; /* a fresh temporary folder per run */
 
-/* --- helpers ---------------------------------------------------------------- */
+/* --- helpers ------------------------------------------------------------- */
 
 /* buf = g_dir/name. */
 static char *tpath(char *buf, size_t n, const char *name) {
@@ -58,7 +58,8 @@ static size_t build_npy(unsigned char *buf, int major, const char *dict,
     while ((pre + len + 1) % align) buf[pre + len++] = ' ';
     buf[pre + len++] = '\n';
   }
-  for (size_t i = 0; i < pre - 8; i++) buf[8 + i] = (unsigned char)(len >> (8 * i));
+  for (size_t i = 0; i < pre - 8; i++)
+    buf[8 + i] = (unsigned char)(len >> (8 * i));
   if (ndata) memcpy(buf + pre + len, data, ndata);
   return pre + len + ndata;
 }
@@ -95,8 +96,7 @@ static void load_check(const char *path, int ndim, const int64_t *size,
 
 /* Loading path must fail, leave the output cleared, and the message must
  * contain each of the NULL-terminated strings. */
-__attribute__((sentinel))
-static void load_fails(const char *path, ...) {
+__attribute__((sentinel)) static void load_fails(const char *path, ...) {
   iddl_tensor t = {0};
   iddl_err err = {{0}};
   assert_int_not_equal(iddl_npy_load(&t, path, &err), 0);
@@ -127,17 +127,20 @@ static void save_ok(const char *path, const iddl_tensor *t) {
   DIR *d = opendir(g_dir);
   assert_non_null(d);
   for (struct dirent *e; (e = readdir(d));)
-    if (strstr(e->d_name, ".tmp.")) fail_msg("temporary file %s left", e->d_name);
+    if (strstr(e->d_name, ".tmp."))
+      fail_msg("temporary file %s left", e->d_name);
   closedir(d);
 }
 
-/* --- round trips ------------------------------------------------------------ */
+/* --- round trips --------------------------------------------------------- */
 
 static void test_roundtrip_shapes(void **state) {
-  static const struct { int ndim; int64_t size[IDDL_MAX_DIMS]; } cases[] = {
-      {0, {0}},          {1, {5}},          {2, {2, 3}},
-      {3, {2, 0, 3}},    {1, {0}},          {3, {3, 4, 5}},
-      {1, {10000}},      {8, {2, 1, 2, 1, 2, 1, 1, 3}},
+  static const struct {
+    int ndim;
+    int64_t size[IDDL_MAX_DIMS];
+  } cases[] = {
+      {0, {0}}, {1, {5}},       {2, {2, 3}},  {3, {2, 0, 3}},
+      {1, {0}}, {3, {3, 4, 5}}, {1, {10000}}, {8, {2, 1, 2, 1, 2, 1, 1, 3}},
   };
   char path[256];
   tpath(path, sizeof path, "rt.npy");
@@ -191,9 +194,14 @@ static void test_roundtrip_views(void **state) {
 
 /* The writer's bytes equal numpy.save's, and it replaces existing files. */
 static void test_save_matches_numpy(void **state) {
-  static const struct { const char *file; int ndim; int64_t size[3]; } cases[] = {
-      {"f4_2x3.npy", 2, {2, 3}}, {"f4_scalar.npy", 0, {0}},
-      {"f4_5.npy", 1, {5}}, {"f4_2x0x3.npy", 3, {2, 0, 3}}};
+  static const struct {
+    const char *file;
+    int ndim;
+    int64_t size[3];
+  } cases[] = {{"f4_2x3.npy", 2, {2, 3}},
+               {"f4_scalar.npy", 0, {0}},
+               {"f4_5.npy", 1, {5}},
+               {"f4_2x0x3.npy", 3, {2, 0, 3}}};
   float v23[] = {-2.5f, -1.5f, -0.5f, 0.5f, 1.5f, 2.5f}, vs[] = {3.25f},
         v5[] = {0, 0.5f, 1, 1.5f, 2};
   const float *vals[] = {v23, vs, v5, NULL};
@@ -204,11 +212,13 @@ static void test_save_matches_numpy(void **state) {
   for (int c = 0; c < 4; c++) {
     iddl_tensor t = {0};
     iddl_err err;
-    assert_int_equal(iddl_tensor_alloc(&t, cases[c].ndim, cases[c].size, &err), 0);
+    assert_int_equal(iddl_tensor_alloc(&t, cases[c].ndim, cases[c].size, &err),
+                     0);
     if (vals[c]) memcpy(iddl_data(&t), vals[c], iddl_numel(&t) * sizeof(float));
     save_ok(path, &t);
     snprintf(golden, sizeof golden, GOLDEN "%s", cases[c].file);
-    size_t na = read_bytes(path, a, sizeof a), nb = read_bytes(golden, b, sizeof b);
+    size_t na = read_bytes(path, a, sizeof a),
+           nb = read_bytes(golden, b, sizeof b);
     assert_int_equal(na, nb);
     assert_memory_equal(a, b, na);
     assert_int_equal((a[8] | a[9] << 8) % 64, 64 - 10);
@@ -220,7 +230,8 @@ static void test_save_errors(void **state) {
   char path[256];
   iddl_err err;
   iddl_tensor t = {0};
-  assert_int_not_equal(iddl_npy_save(tpath(path, sizeof path, "x.npy"), &t, &err), 0);
+  assert_int_not_equal(
+      iddl_npy_save(tpath(path, sizeof path, "x.npy"), &t, &err), 0);
   assert_non_null(strstr(err.msg, "x.npy"));
   make_tensor(&t, 1, (int64_t[]){3});
   tpath(path, sizeof path, "no/such/dir/x.npy");
@@ -237,13 +248,15 @@ static void test_save_errors(void **state) {
   iddl_tensor_release(&t);
 }
 
-/* --- files made by NumPy ------------------------------------------------------ */
+/* --- files made by NumPy ------------------------------------------------- */
 
 static void test_numpy_files(void **state) {
   float f8[] = {(float)0.1, -2.5f, 1e10f, -0.0f, 3.0f};
-  float i1[] = {-128, -1, 0, 127}, i4[] = {-2147483648.0f, -1, 0, (float)2147483647};
+  float i1[] = {-128, -1, 0, 127},
+        i4[] = {-2147483648.0f, -1, 0, (float)2147483647};
   float i8[] = {(float)-(1LL << 40), 0, (float)(1LL << 53)};
-  float u1[] = {0, 1, 128, 255}, u2[] = {0, 1, 65535}, u4[] = {0, (float)4294967295u};
+  float u1[] = {0, 1, 128, 255}, u2[] = {0, 1, 65535},
+        u4[] = {0, (float)4294967295u};
   float u8[] = {1, (float)18446744073709551615ull}, b1[] = {1, 0, 1};
   float f24[24], i6[6] = {0, 1, 2, 3, 4, 5}, f4[4] = {0, 1, 2, 3};
   for (int i = 0; i < 24; i++) f24[i] = (float)i;
@@ -268,7 +281,7 @@ static void test_numpy_files(void **state) {
   load_fails(GOLDEN "c8_2.npy", "c8_2.npy", "unsupported dtype '<c8'", NULL);
 }
 
-/* --- hand-built headers ----------------------------------------------------- */
+/* --- hand-built headers -------------------------------------------------- */
 
 static void test_handmade_dtypes(void **state) {
   char p[256];
@@ -278,25 +291,46 @@ static void test_handmade_dtypes(void **state) {
   int16_t i2[] = {-32768, 32767};
   uint64_t u8[] = {42};
   float f4[] = {1.25f, -2};
-  load_check(make_npy(p, "f8.npy", "{'descr': '<f8', 'fortran_order': False, "
-             "'shape': (2,), }", f8, sizeof f8), 1, (int64_t[]){2},
-             (float[]){1.5f, -INFINITY});
-  load_check(make_npy(p, "i4.npy", "{ \"shape\" : ( 2 , 2 ) , \"fortran_order\""
-             ":False,\"descr\":\"<i4\"}", i4, sizeof i4), 2, (int64_t[]){2, 2},
-             (float[]){7, -8, 9, 2147483648.0f});
-  load_check(make_npy(p, "u1.npy", "{'descr': '|u1', 'fortran_order': False, "
-             "'shape': (4,)}", u1, 4), 1, (int64_t[]){4}, (float[]){0, 1, 2, 255});
-  load_check(make_npy(p, "b1.npy", "{'descr':'|b1','fortran_order':False,"
-             "'shape':(2,2,),}", b1, 4), 2, (int64_t[]){2, 2}, (float[]){0, 1, 0, 1});
-  load_check(make_npy(p, "i1.npy", "{'descr': '|i1', 'fortran_order': False, "
-             "'shape': (4,), }", u1, 4), 1, (int64_t[]){4}, (float[]){0, 1, 2, -1});
-  load_check(make_npy(p, "i2.npy", "{'descr': '<i2', 'fortran_order': False, "
-             "'shape': (1L, 2L), }", i2, 4), 2, (int64_t[]){1, 2},
-             (float[]){-32768, 32767});
-  load_check(make_npy(p, "u8.npy", "{'descr': '<u8', 'fortran_order': False, "
-             "'shape': (), }", u8, 8), 0, NULL, (float[]){42});
-  load_check(make_npy(p, "ne.npy", "{'descr': '=f4', 'fortran_order': False, "
-             "'shape': (2,), }", f4, 8), 1, (int64_t[]){2}, f4);
+  load_check(make_npy(p, "f8.npy",
+                      "{'descr': '<f8', 'fortran_order': False, "
+                      "'shape': (2,), }",
+                      f8, sizeof f8),
+             1, (int64_t[]){2}, (float[]){1.5f, -INFINITY});
+  load_check(make_npy(p, "i4.npy",
+                      "{ \"shape\" : ( 2 , 2 ) , \"fortran_order\""
+                      ":False,\"descr\":\"<i4\"}",
+                      i4, sizeof i4),
+             2, (int64_t[]){2, 2}, (float[]){7, -8, 9, 2147483648.0f});
+  load_check(make_npy(p, "u1.npy",
+                      "{'descr': '|u1', 'fortran_order': False, "
+                      "'shape': (4,)}",
+                      u1, 4),
+             1, (int64_t[]){4}, (float[]){0, 1, 2, 255});
+  load_check(make_npy(p, "b1.npy",
+                      "{'descr':'|b1','fortran_order':False,"
+                      "'shape':(2,2,),}",
+                      b1, 4),
+             2, (int64_t[]){2, 2}, (float[]){0, 1, 0, 1});
+  load_check(make_npy(p, "i1.npy",
+                      "{'descr': '|i1', 'fortran_order': False, "
+                      "'shape': (4,), }",
+                      u1, 4),
+             1, (int64_t[]){4}, (float[]){0, 1, 2, -1});
+  load_check(make_npy(p, "i2.npy",
+                      "{'descr': '<i2', 'fortran_order': False, "
+                      "'shape': (1L, 2L), }",
+                      i2, 4),
+             2, (int64_t[]){1, 2}, (float[]){-32768, 32767});
+  load_check(make_npy(p, "u8.npy",
+                      "{'descr': '<u8', 'fortran_order': False, "
+                      "'shape': (), }",
+                      u8, 8),
+             0, NULL, (float[]){42});
+  load_check(make_npy(p, "ne.npy",
+                      "{'descr': '=f4', 'fortran_order': False, "
+                      "'shape': (2,), }",
+                      f4, 8),
+             1, (int64_t[]){2}, f4);
 }
 
 /* Column-major data, format versions 2.0/3.0, unaligned data offsets, and
@@ -313,12 +347,18 @@ static void test_handmade_layouts(void **state) {
         want24[(i * 3 + j) * 4 + k] = (float)(i * 100 + j * 10 + k);
         i2col[i + 2 * j + 6 * k] = (int16_t)(i * 100 + j * 10 + k);
       }
-  load_check(make_npy(p, "fo.npy", "{'descr': '<f4', 'fortran_order': True, "
-             "'shape': (2, 3), }", fcol, sizeof fcol), 2, (int64_t[]){2, 3}, rows);
-  load_check(make_npy(p, "fo3.npy", "{'descr': '<i2', 'fortran_order': True, "
-             "'shape': (2, 3, 4), }", i2col, sizeof i2col), 3,
-             (int64_t[]){2, 3, 4}, want24);
-  const char *d23 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  load_check(make_npy(p, "fo.npy",
+                      "{'descr': '<f4', 'fortran_order': True, "
+                      "'shape': (2, 3), }",
+                      fcol, sizeof fcol),
+             2, (int64_t[]){2, 3}, rows);
+  load_check(make_npy(p, "fo3.npy",
+                      "{'descr': '<i2', 'fortran_order': True, "
+                      "'shape': (2, 3, 4), }",
+                      i2col, sizeof i2col),
+             3, (int64_t[]){2, 3, 4}, want24);
+  const char *d23 =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
   int64_t s23[] = {2, 3};
   for (int major = 1; major <= 3; major++)
     for (size_t align = 0; align <= 64; align += 16) {
@@ -328,19 +368,24 @@ static void test_handmade_layouts(void **state) {
     }
   float *big = malloc(10000 * sizeof *big); /* (10000) */
   assert_non_null(big);
-  for (int i = 0; i < 10000; i++) buf[i] = (unsigned char)(i * 7), big[i] = (float)(unsigned char)(i * 7);
-  load_check(make_npy(p, "big.npy", "{'descr': '|u1', 'fortran_order': False, "
-             "'shape': (100, 100), }", buf, 10000), 2, (int64_t[]){100, 100}, big);
+  for (int i = 0; i < 10000; i++)
+    buf[i] = (unsigned char)(i * 7), big[i] = (float)(unsigned char)(i * 7);
+  load_check(make_npy(p, "big.npy",
+                      "{'descr': '|u1', 'fortran_order': False, "
+                      "'shape': (100, 100), }",
+                      buf, 10000),
+             2, (int64_t[]){100, 100}, big);
   free(big);
 }
 
-/* --- errors ------------------------------------------------------------------ */
+/* --- errors -------------------------------------------------------------- */
 
 static void test_errors_file(void **state) {
   static unsigned char buf[4096];
   char p[256];
   float data[12] = {0};
-  const char *d34 = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }";
+  const char *d34 =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }";
   load_fails(tpath(p, sizeof p, "missing.npy"), "missing.npy",
              "No such file or directory", NULL);
   write_bytes(tpath(p, sizeof p, "empty.npy"), "", 0);
@@ -355,32 +400,39 @@ static void test_errors_file(void **state) {
   load_fails(p, "ver.npy", "byte 6", "version 4.0", NULL);
   buf[6] = 1;
   write_bytes(tpath(p, sizeof p, "cut.npy"), buf, 40); /* inside the header */
-  load_fails(p, "cut.npy", "byte 8: header length 118 runs past end of file "
-             "(size 40)", NULL);
+  load_fails(p, "cut.npy",
+             "byte 8: header length 118 runs past end of file "
+             "(size 40)",
+             NULL);
   write_bytes(p, buf, 128 + 20); /* 20 of the 48 data bytes */
-  load_fails(p, "cut.npy", "truncated data", "48 bytes", "byte 128", "has 20", NULL);
+  load_fails(p, "cut.npy", "truncated data", "48 bytes", "byte 128", "has 20",
+             NULL);
   write_bytes(p, buf, 128); /* no data at all */
-  load_fails(p, "cut.npy", "truncated data", "48 bytes", "byte 128", "has 0", NULL);
+  load_fails(p, "cut.npy", "truncated data", "48 bytes", "byte 128", "has 0",
+             NULL);
   memcpy(buf + n, "xyz", 3); /* trailing garbage */
   write_bytes(tpath(p, sizeof p, "long.npy"), buf, n + 3);
   load_fails(p, "long.npy", "byte 176", "3 unexpected bytes", NULL);
   n = build_npy(buf, 2, d34, 64, data, sizeof data);
   buf[11] = 0x7f; /* a 2 GB header in a 176-byte file */
   write_bytes(tpath(p, sizeof p, "v2.npy"), buf, n);
-  load_fails(p, "v2.npy", "byte 8: header length", "runs past end of file", NULL);
+  load_fails(p, "v2.npy", "byte 8: header length", "runs past end of file",
+             NULL);
   write_bytes(p, buf, 11);
   load_fails(p, "v2.npy", "byte 8", NULL);
   write_bytes(p, buf, build_npy(buf, 2, "", 0, data, sizeof data)); /* hlen 0 */
-  load_fails(p, "v2.npy", "byte 12: malformed header: expected '{', found end "
-             "of header", NULL);
+  load_fails(p, "v2.npy",
+             "byte 12: malformed header: expected '{', found end "
+             "of header",
+             NULL);
 }
 
 /* A header of dict text; loading it must fail with msg parts. */
-#define BAD_HEADER(dict, ...)                                             \
-  do {                                                                    \
-    char p_[256];                                                         \
-    load_fails(make_npy(p_, "bad.npy", dict, zeros, sizeof zeros),        \
-               "bad.npy", __VA_ARGS__, NULL);                             \
+#define BAD_HEADER(dict, ...)                                                  \
+  do {                                                                         \
+    char p_[256];                                                              \
+    load_fails(make_npy(p_, "bad.npy", dict, zeros, sizeof zeros), "bad.npy",  \
+               __VA_ARGS__, NULL);                                             \
   } while (0)
 
 static void test_errors_header(void **state) {
@@ -391,8 +443,9 @@ static void test_errors_header(void **state) {
              "byte 20", "unsupported dtype '<c8'");
   BAD_HEADER("{'descr': '|f4', 'fortran_order': False, 'shape': (2,), }",
              "unsupported dtype '|f4'");
-  BAD_HEADER("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }",
-             "byte 20", "structured");
+  BAD_HEADER(
+      "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }",
+      "byte 20", "structured");
   BAD_HEADER("{'descr': '<f4', 'fortran_order': False, "
              "'shape': (1, 1, 1, 1, 1, 1, 1, 1, 1), }",
              "byte 60", "9 dimensions", "at most 8");
@@ -402,23 +455,26 @@ static void test_errors_header(void **state) {
              "'shape': (4294967296, 4294967296, 4294967296), }",
              "byte 60", "too large");
   BAD_HEADER("{'descr': '<f4', 'fortran_order': False, "
-             "'shape': (99999999999999999999,), }", "byte 61", "too large");
+             "'shape': (99999999999999999999,), }",
+             "byte 61", "too large");
   BAD_HEADER("{'descr': '<f4' 'fortran_order': False, 'shape': (2,), }",
              "byte 26", "expected '}'");
   BAD_HEADER("{'descr': '<f4', 'fortran_order': False, 'shape': (2 3), }",
              "byte 63", "expected ')', found '3'");
-  BAD_HEADER("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }",
-             "byte 44", "True/False");
+  BAD_HEADER("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", "byte 44",
+             "True/False");
   BAD_HEADER("{'descr': '<f4', 'shape': (2,), }", "no 'fortran_order' key");
   BAD_HEADER("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), "
-             "'extra': 1}", "byte 66", "unexpected key 'extra'");
+             "'extra': 1}",
+             "byte 66", "unexpected key 'extra'");
   BAD_HEADER("{'descr': '<f4, 'fortran_order': False, 'shape': (2,), }",
              "byte 20", "unsupported dtype '<f4, '");
   BAD_HEADER("{'descr': '<f4", "byte 20", "unterminated string");
   BAD_HEADER("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x",
              "byte 68", "after the closing '}'");
   BAD_HEADER("['descr', '<f4']", "byte 10", "expected '{', found '['");
-  BAD_HEADER("{'descr': '<f4', 'fortran_order': False, 'shape': (2,", "end of header");
+  BAD_HEADER("{'descr': '<f4', 'fortran_order': False, 'shape': (2,",
+             "end of header");
   BAD_HEADER("", "byte 64", "expected '{', found end of header");
 }
 
@@ -426,9 +482,11 @@ static void test_errors_header(void **state) {
 static void test_pipe(void **state) {
   static unsigned char buf[4096];
   float rows[] = {0, 1, 2, 3, 4, 5};
-  const char *d23 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  const char *d23 =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
   size_t n = build_npy(buf, 1, d23, 64, rows, sizeof rows);
-  for (int cut = 0; cut < 3; cut++) { /* whole, 4 data bytes short, header cut */
+  for (int cut = 0; cut < 3;
+       cut++) { /* whole, 4 data bytes short, header cut */
     int fd[2];
     char p[64];
     assert_int_equal(pipe(fd), 0);
@@ -437,14 +495,18 @@ static void test_pipe(void **state) {
     close(fd[1]);
     snprintf(p, sizeof p, "/dev/fd/%d", fd[0]);
     if (cut == 0) load_check(p, 2, (int64_t[]){2, 3}, rows);
-    if (cut == 1) load_fails(p, p, "truncated data", "read 20 of the 24 data "
-                             "bytes that start at byte 128", NULL);
-    if (cut == 2) load_fails(p, p, "byte 10: file ends inside the header", NULL);
+    if (cut == 1)
+      load_fails(p, p, "truncated data",
+                 "read 20 of the 24 data "
+                 "bytes that start at byte 128",
+                 NULL);
+    if (cut == 2)
+      load_fails(p, p, "byte 10: file ends inside the header", NULL);
     close(fd[0]);
   }
 }
 
-/* --- fixture ------------------------------------------------------------------ */
+/* --- fixture ------------------------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw) {
