@@ -16,7 +16,7 @@ SAN     ?= 0
 LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
 LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 
-OPT     := -O2
+OPT     := -O3
 LDFLAGS_SAN :=
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined

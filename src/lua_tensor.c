@@ -35,6 +35,11 @@ iddl_tensor *iddl_lua_push_alloc(lua_State *L, int ndim, const int64_t *size) {
   iddl_err err;
   iddl_tensor *t = iddl_lua_push_empty(L);
   if (iddl_tensor_alloc(t, ndim, size, &err)) iddl_lua_raise(L, &err);
+  /* The collector only sees the small userdata; tell it about the storage
+   * (as if Lua had allocated it) so dead tensors are freed at the pace they
+   * are made instead of piling up. */
+  int64_t kib = iddl_numel(t) / 256;
+  if (kib > 0) lua_gc(L, LUA_GCSTEP, (int)(kib < INT32_MAX ? kib : INT32_MAX));
   return t;
 }
 
@@ -174,8 +179,11 @@ static int t_narrow(lua_State *L) {
 static int t_select(lua_State *L) {
   iddl_tensor *t = iddl_lua_check(L, 1);
   int d = iddl_lua_checkdim(L, 2, t, 0);
-  lua_Integer i = luaL_checkinteger(L, 3);
+  lua_Integer i = luaL_checkinteger(L, 3), k = i;
   if (i < 0) i += t->size[d] + 1;
+  if (i < 1 || i > t->size[d]) /* name the index the caller gave */
+    return luaL_error(L, "select: index %I is out of range for dimension %d "
+                      "of size %I", k, d + 1, (lua_Integer)t->size[d]);
   NEW_VIEW;
   CHECK(iddl_select(out, t, d, i - 1, &err));
   return 1;
@@ -273,6 +281,23 @@ static int t_clone(lua_State *L) {
 
 /* --- element access ---------------------------------------------------- */
 
+/* The source of an in-place update of dst: src itself, or, when src shares
+ * dst's storage through a different view (t:add_(t:t()), overlapping
+ * narrows, t:add_(t[1])), a copy pushed on the stack, so that no element is
+ * read after it has been overwritten. The identical view is safe as is. */
+static const iddl_tensor *unalias(lua_State *L, const iddl_tensor *dst,
+                                  const iddl_tensor *src) {
+  if (!src || src->storage != dst->storage) return src;
+  if (src->offset == dst->offset && iddl_same_shape(src, dst) &&
+      !memcmp(src->stride, dst->stride, sizeof(int64_t) * (size_t)dst->ndim))
+    return src;
+  iddl_err err;
+  iddl_tensor *c = iddl_lua_push_empty(L);
+  if (iddl_clone(c, src, &err)) iddl_lua_raise(L, &err);
+  return c;
+}
+
+
 /* Applies an index spec (table of numbers, {first,last} ranges, {} = all)
  * to the tensor at index 1 and pushes the resulting view. */
 static iddl_tensor *index_view(lua_State *L, iddl_tensor *t, int spec) {
@@ -289,17 +314,26 @@ static iddl_tensor *index_view(lua_State *L, iddl_tensor *t, int spec) {
     iddl_tensor next = {0};
     int rc;
     int64_t sz = v->size[d];
+    /* Entry i of the spec indexes dimension i of t; range errors name the
+     * index as given and that dimension, not the view's. */
     if (lua_geti(L, spec, i) == LUA_TNUMBER) {
-      lua_Integer k = luaL_checkinteger(L, -1);
-      rc = iddl_select(&next, v, d, (k < 0 ? k + sz + 1 : k) - 1, &err);
+      lua_Integer k = luaL_checkinteger(L, -1), r = k < 0 ? k + sz + 1 : k;
+      if (r < 1 || r > sz)
+        luaL_error(L, "index %I is out of range for dimension %d of size %I",
+                   k, i, (lua_Integer)sz);
+      rc = iddl_select(&next, v, d, r - 1, &err);
     } else if (lua_istable(L, -1)) {
       lua_Integer a = 1, b = sz;
       if (lua_geti(L, -1, 1) != LUA_TNIL) a = luaL_checkinteger(L, -1);
       if (lua_geti(L, -2, 2) != LUA_TNIL) b = luaL_checkinteger(L, -1);
       else if (luaL_len(L, -3) == 1) b = a;
       lua_pop(L, 2);
+      lua_Integer a0 = a, b0 = b;
       if (a < 0) a += sz + 1;
       if (b < 0) b += sz + 1;
+      if (a < 1 || b > sz || b < a - 1)
+        luaL_error(L, "index range {%I, %I} is out of range for dimension %d "
+                   "of size %I", a0, b0, i, (lua_Integer)sz);
       rc = iddl_narrow(&next, v, d, a - 1, b - a + 1, &err);
       d++;
     } else {
@@ -361,7 +395,7 @@ static int t_newindex(lua_State *L) {
     return luaL_error(L, "cannot set field '%s' of a tensor",
                       luaL_tolstring(L, 2, NULL));
   iddl_tensor *v = index_view(L, t, 2);
-  iddl_tensor *src = iddl_lua_test(L, 3);
+  const iddl_tensor *src = unalias(L, v, iddl_lua_test(L, 3));
   iddl_err err;
   if (src) {
     if (iddl_copy(v, src, &err)) iddl_lua_raise(L, &err);
@@ -391,7 +425,8 @@ static int t_zero_(lua_State *L) {
 
 static int t_copy_(lua_State *L) {
   iddl_err err;
-  if (iddl_copy(iddl_lua_check(L, 1), iddl_lua_check(L, 2), &err))
+  iddl_tensor *dst = iddl_lua_check(L, 1);
+  if (iddl_copy(dst, unalias(L, dst, iddl_lua_check(L, 2)), &err))
     iddl_lua_raise(L, &err);
   lua_settop(L, 1);
   return 1;

@@ -94,11 +94,16 @@ static int f_tensor(lua_State *L) {
 /* --- filled shapes ----------------------------------------------------------- */
 
 /* Pushes a tensor shaped by the sizes from arg `first` on. Returns it and
- * sets *next to the first argument after the sizes. */
+ * sets *next to the first argument after the sizes; with next == NULL any
+ * argument after the sizes (zeros(2, 'x'), zeros('3')) is an error rather
+ * than silently ignored. */
 static iddl_tensor *push_sized(lua_State *L, int first, int *next) {
   int64_t size[IDDL_MAX_DIMS];
   int n = iddl_lua_sizes(L, first, size);
-  if (next) *next = lua_istable(L, first) ? first + 1 : first + n;
+  int after = lua_istable(L, first) ? first + 1 : first + n;
+  if (next) *next = after;
+  else if (!lua_isnoneornil(L, after))
+    luaL_typeerror(L, after, "size (integer)");
   return iddl_lua_push_alloc(L, n, size);
 }
 
@@ -128,7 +133,8 @@ static int f_full(lua_State *L) {
     return 1;
   }
   lua_Number v = luaL_checknumber(L, 2);
-  iddl_fill(push_sized(L, 1, NULL), (float)v);
+  int next;
+  iddl_fill(push_sized(L, 1, &next), (float)v);
   return 1;
 }
 

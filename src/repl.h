@@ -1,12 +1,14 @@
-/* repl.h - running Lua code the way lua.c does, and the interactive prompt.
+/* repl.h - the iddl executable's two halves and what they share.
  *
- * Used by main.c (the script runner) and by the REPL itself. Every function
- * here reports errors through its return value and never exits the process.
+ * main.c runs Lua code the way lua.c does (iddl_docall, iddl_report,
+ * iddl_push_version) for the command line; repl.c is the interactive
+ * prompt (iddl_repl), which runs each chunk through iddl_docall. Nothing
+ * here exits the process: errors come back as return values.
  *
- * Process-wide state (forced on us by POSIX signals and by GNU Readline,
- * whose callbacks take no user pointer) lives in repl.c and is documented
- * there: the lua_State a Ctrl-C must stop, a "Ctrl-C seen at the prompt"
- * flag, and the lua_State the Tab completer looks names up in.
+ * Process-wide state is limited to what POSIX signals and GNU Readline
+ * (whose callbacks take no user pointer) force, documented where it is
+ * defined: the lua_State a Ctrl-C must stop (main.c), a "Ctrl-C seen at the
+ * prompt" flag and the lua_State the Tab completer reads (repl.c).
  */
 #ifndef IDDL_REPL_H
 #define IDDL_REPL_H
@@ -15,6 +17,8 @@
 
 /* Name put in front of error messages outside the REPL ("iddl: ..."). */
 #define IDDL_PROGNAME "iddl"
+
+/* --- main.c ------------------------------------------------------------- */
 
 /* Calls the function below `narg` arguments on L's stack, like lua_pcall
  * with a message handler that appends a traceback. While it runs, SIGINT
@@ -38,6 +42,8 @@ int iddl_report(lua_State *L, int status, const char *progname);
  * Missing or failing pieces are left out; never raises a Lua error other
  * than out-of-memory. */
 void iddl_push_version(lua_State *L, int banner);
+
+/* --- repl.c ------------------------------------------------------------- */
 
 /* Runs the read-eval-print loop on stdin until end of input (Ctrl-D):
  * GNU Readline with history and Tab completion when stdin is a terminal,

@@ -82,8 +82,8 @@ static int blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs,
 
 /* One (m,k) x (k,n) product into the contiguous (m,n) block c. */
 static void mm_one(const mm_plan *p, const float *a, const float *b, float *c) {
-  int ta, tb;
-  int64_t lda, ldb;
+  int ta = 0, tb = 0;
+  int64_t lda = 1, ldb = 1; /* set by blas_layout: iddl_matmul checked it fits */
   if (p->m == 0 || p->n == 0) return;
   if (p->k == 0) {
     memset(c, 0, sizeof(float) * p->m * p->n);
