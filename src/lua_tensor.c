@@ -281,11 +281,7 @@ static int t_clone(lua_State *L) {
 
 /* --- element access ---------------------------------------------------- */
 
-/* The source of an in-place update of dst: src itself, or, when src shares
- * dst's storage through a different view (t:add_(t:t()), overlapping
- * narrows, t:add_(t[1])), a copy pushed on the stack, so that no element is
- * read after it has been overwritten. The identical view is safe as is. */
-static const iddl_tensor *unalias(lua_State *L, const iddl_tensor *dst,
+const iddl_tensor *iddl_lua_unalias(lua_State *L, const iddl_tensor *dst,
                                   const iddl_tensor *src) {
   if (!src || src->storage != dst->storage) return src;
   if (src->offset == dst->offset && iddl_same_shape(src, dst) &&
@@ -296,7 +292,6 @@ static const iddl_tensor *unalias(lua_State *L, const iddl_tensor *dst,
   if (iddl_clone(c, src, &err)) iddl_lua_raise(L, &err);
   return c;
 }
-
 
 /* Applies an index spec (table of numbers, {first,last} ranges, {} = all)
  * to the tensor at index 1 and pushes the resulting view. */
@@ -395,7 +390,7 @@ static int t_newindex(lua_State *L) {
     return luaL_error(L, "cannot set field '%s' of a tensor",
                       luaL_tolstring(L, 2, NULL));
   iddl_tensor *v = index_view(L, t, 2);
-  const iddl_tensor *src = unalias(L, v, iddl_lua_test(L, 3));
+  const iddl_tensor *src = iddl_lua_unalias(L, v, iddl_lua_test(L, 3));
   iddl_err err;
   if (src) {
     if (iddl_copy(v, src, &err)) iddl_lua_raise(L, &err);
@@ -426,7 +421,7 @@ static int t_zero_(lua_State *L) {
 static int t_copy_(lua_State *L) {
   iddl_err err;
   iddl_tensor *dst = iddl_lua_check(L, 1);
-  if (iddl_copy(dst, unalias(L, dst, iddl_lua_check(L, 2)), &err))
+  if (iddl_copy(dst, iddl_lua_unalias(L, dst, iddl_lua_check(L, 2)), &err))
     iddl_lua_raise(L, &err);
   lua_settop(L, 1);
   return 1;

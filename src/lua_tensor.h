@@ -32,6 +32,13 @@ int iddl_lua_checkdim(lua_State *L, int arg, const iddl_tensor *t, int extra);
 /* Reads sizes given either as numbers from arg `first` on, or as one table
  * at `first`; stops at the first non-number. Returns ndim. */
 int iddl_lua_sizes(lua_State *L, int first, int64_t *size);
+/* The source of an in-place update of dst: src itself (or NULL), or, when
+ * src shares dst's storage through a different view (t:add_(t:t()),
+ * overlapping narrows, t:add_(t[1])), a copy pushed on the stack, so that no
+ * element is read after it has been overwritten. The identical view is safe
+ * as is. */
+const iddl_tensor *iddl_lua_unalias(lua_State *L, const iddl_tensor *dst,
+                                    const iddl_tensor *src);
 /* The generator of this Lua state (created on first use). */
 iddl_rng *iddl_lua_rng(lua_State *L);
 

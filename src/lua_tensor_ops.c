@@ -38,10 +38,26 @@ static int push_binary(lua_State *L, iddl_binop op, int ia, int ib) {
   return 1;
 }
 
+/* Refuses an in-place update of a tensor whose elements share memory (an
+ * expanded view, stride 0 over a size > 1): each shared element would be
+ * updated once per alias (expand(3, 4):add_(1) added 4). */
+static iddl_tensor *check_inplace(lua_State *L, int idx) {
+  iddl_tensor *t = iddl_lua_check(L, idx);
+  for (int i = 0; i < t->ndim; i++)
+    if (t->stride[i] == 0 && t->size[i] > 1) {
+      char buf[128];
+      luaL_error(L, "in-place operation on an expanded tensor of shape %s "
+                 "(dimension %d shares memory): use :clone() or :contiguous() "
+                 "first", iddl_shape_str(t, buf, sizeof buf), i + 1);
+    }
+  return t;
+}
+
 /* t:op_(x): t = t op x, x a number or a tensor broadcastable to t. */
 static int inplace_binary(lua_State *L, iddl_binop op) {
   iddl_err err;
-  iddl_tensor *t = iddl_lua_check(L, 1), *b = iddl_lua_test(L, 2);
+  iddl_tensor *t = check_inplace(L, 1);
+  const iddl_tensor *b = iddl_lua_unalias(L, t, iddl_lua_test(L, 2));
   int rc = b ? iddl_binary(op, t, t, b, &err)
              : iddl_binary_scalar(op, t, t, (float)luaL_checknumber(L, 2), 0,
                                   &err);
@@ -57,8 +73,12 @@ static int add_alpha(lua_State *L, int inplace, float sign) {
   if (lua_isnoneornil(L, 3))
     return inplace ? inplace_binary(L, sign > 0 ? IDDL_ADD : IDDL_SUB)
                    : push_binary(L, sign > 0 ? IDDL_ADD : IDDL_SUB, 1, 2);
-  iddl_tensor *x = iddl_lua_check(L, 2);
+  const iddl_tensor *x = iddl_lua_check(L, 2);
   float alpha = sign * (float)luaL_checknumber(L, 3);
+  if (inplace) {
+    check_inplace(L, 1);
+    x = iddl_lua_unalias(L, t, x);
+  }
   iddl_tensor *out = t;
   if (!inplace) {
     int nd;
@@ -101,7 +121,7 @@ static int mm_sub(lua_State *L) { return push_binary(L, IDDL_SUB, 1, 2); }
 
 static int unary(lua_State *L, iddl_unop op, int inplace) {
   iddl_err err;
-  iddl_tensor *t = iddl_lua_check(L, 1);
+  iddl_tensor *t = inplace ? check_inplace(L, 1) : iddl_lua_check(L, 1);
   iddl_tensor *out = inplace ? t : iddl_lua_push_alloc(L, t->ndim, t->size);
   if (iddl_unary(op, out, t, &err)) iddl_lua_raise(L, &err);
   if (inplace) lua_settop(L, 1);
@@ -133,7 +153,7 @@ UNARY_FNS(cos, IDDL_COS)
 /* t:clamp(min, max): either bound may be nil. */
 static int clamp(lua_State *L, int inplace) {
   iddl_err err;
-  iddl_tensor *t = iddl_lua_check(L, 1);
+  iddl_tensor *t = inplace ? check_inplace(L, 1) : iddl_lua_check(L, 1);
   float lo = lua_isnoneornil(L, 2) ? -INFINITY : (float)luaL_checknumber(L, 2);
   float hi = lua_isnoneornil(L, 3) ? INFINITY : (float)luaL_checknumber(L, 3);
   iddl_tensor *out = inplace ? t : iddl_lua_push_alloc(L, t->ndim, t->size);

@@ -69,7 +69,12 @@ local function choose_format(t, elide)
     spec = '%' .. math.max(digits + 1, special and 4 or 0) .. '.0f'
   else
     local e = maxabs > 0 and math.floor(math.log(maxabs, 10)) or 0
-    if e >= 5 or e <= -5 or (minabs < 1e-4 and e < 0) then
+    local emin = minabs < math.huge and math.floor(math.log(minabs, 10)) or e
+    if e - emin > 4 then
+      -- more than 4 decades apart (1e-05 next to 1): no fixed-point format
+      -- shows both, so use Torch7's scientific one.
+      spec = '%11.4e'
+    elseif e >= 5 or e <= -5 or (minabs < 1e-4 and e < 0) then
       scale = 10 ^ e
       header = string.format(' 1e%+03d *\n', e)
       spec = '%8.4f'
