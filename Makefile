@@ -10,7 +10,9 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
 SAN     ?= 0
 
 LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
@@ -26,15 +28,13 @@ endif
 CFLAGS  ?= -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter \
               -fPIC -fvisibility=hidden -Isrc $(LUA_CFLAGS)
-LDLIBS_CORE := -ldl -lm
+LDLIBS_CORE := -lz -ldl -lm
 
-# The numeric core (never includes lua.h).
-CORE_SRC := src/tensor.c src/tensor_iter.c src/tensor_pointwise.c src/tensor_reduce.c \
-            src/tensor_linalg.c src/rng.c src/blas.c src/npy.c src/clock.c
-# Lua bindings of the core.
-GLUE_SRC := src/lua_tensor.c src/lua_tensor_create.c src/lua_tensor_ops.c src/lua_module.c
-# The executable: script runner and REPL.
+# src/lua_*.c are the Lua bindings, main.c and repl.c the executable, every
+# other src/*.c the numeric core (which never includes lua.h).
 APP_SRC  := src/main.c src/repl.c
+GLUE_SRC := $(wildcard src/lua_*.c)
+CORE_SRC := $(filter-out $(APP_SRC) $(GLUE_SRC),$(wildcard src/*.c))
 
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 GLUE_OBJ := $(GLUE_SRC:src/%.c=$(BUILD)/obj/%.o)
