@@ -5,6 +5,7 @@
  */
 #include <lauxlib.h>
 #include <lua.h>
+#include <unistd.h>
 
 #include "blas.h"
 #include "clock.h"
@@ -16,6 +17,13 @@
 
 static int f_now(lua_State *L) {
   lua_pushnumber(L, iddl_now());
+  return 1;
+}
+
+/* iddl.isatty(fd) -> whether file descriptor fd (default 1, stdout) is a
+ * terminal: progress bars and live plots use it to pick their output. */
+static int f_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_optinteger(L, 1, 1)));
   return 1;
 }
 
@@ -64,7 +72,7 @@ int luaopen_iddl_core(lua_State *L) {
   lua_newtable(L);
   iddl_lua_tensor_functions(L);
   iddl_lua_tensor_ops_functions(L);
-  const luaL_Reg fns[] = {{"now", f_now}, {"blas_info", f_blas_info},
+  const luaL_Reg fns[] = {{"now", f_now}, {"isatty", f_isatty}, {"blas_info", f_blas_info},
                           {"set_num_threads", f_set_num_threads},
                           {NULL, NULL}};
   luaL_setfuncs(L, fns, 0);
@@ -76,5 +84,6 @@ int luaopen_iddl_core(lua_State *L) {
   lua_setfield(L, -2, "version");
   luaL_getmetatable(L, IDDL_TENSOR_MT); /* for the Lua side to extend */
   lua_setfield(L, -2, "Tensor");
+  luaL_requiref(L, "iddl.plot_core", luaopen_iddl_plot_core, 0); lua_pop(L, 1);
   return 1;
 }
