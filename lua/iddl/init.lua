@@ -11,5 +11,14 @@ Tensor.__tostring = require('iddl.tensor_format').format
 Tensor.__name = 'iddl.Tensor'
 
 iddl.Timer = require 'iddl.timer'
+iddl.data = require 'iddl.data'
+iddl.index_select = iddl.data.index_select
+iddl.nn = require 'iddl.nn'
+iddl.train = require 'iddl.train'
+iddl.results = require 'iddl.results'
+iddl.plot = require 'iddl.plot'
+iddl.optim = require 'iddl.optim'
+iddl.checkpoint = require 'iddl.checkpoint'
+iddl.models = require 'iddl.models'
 
 return iddl

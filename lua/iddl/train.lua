@@ -69,6 +69,8 @@ function M.fit(opt)
     if opt[k] == nil then error('train.fit: missing field ' .. k, 2) end
   end
   opt.name = opt.name or 'model'
+  -- Nothing upstream of the model needs the gradient of its input (data).
+  if opt.model.input_grad then opt.model:input_grad(false) end
   local log = opt.log or print
   local result = {
     name = opt.name, params = opt.params or opt.model:nparams(),

@@ -1,0 +1,5 @@
+-- iddl.models: builders of the networks the experiments use.
+return {
+  mlp = require('iddl.models.mlp').build,
+  mlp_hidden = require('iddl.models.mlp').hidden,
+}

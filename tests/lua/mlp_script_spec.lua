@@ -1,0 +1,62 @@
+-- End to end: scripts/mlp.lua trains on the real MNIST (fetched by
+-- `make data`) and writes its JSON, CSV and figures. Skipped without data.
+local iddl = iddl or require 'iddl'
+
+local BIN = os.getenv('IDDL_BIN') or 'build/iddl'
+
+local function have_mnist()
+  local f = io.open('data/mnist/t10k-labels-idx1-ubyte', 'rb')
+    or io.open('data/mnist/t10k-labels-idx1-ubyte.gz', 'rb')
+  if f then f:close() end
+  return f ~= nil
+end
+
+local function size_of(path)
+  local f = io.open(path, 'rb')
+  if not f then return 0 end
+  local n = f:seek('end')
+  f:close()
+  return n
+end
+
+describe('scripts/mlp.lua', function()
+  if not have_mnist() then
+    pending('MNIST is not in data/mnist: run make data')
+    return
+  end
+
+  local out = os.tmpname()
+  os.remove(out)
+
+  it('trains MLP-3-1 for one epoch on the 60000 images to > 0.85 accuracy', function()
+    local cmd = string.format('%s scripts/mlp.lua --models MLP-3-1 --epochs 1 '
+                              .. '--out %s 2>&1', BIN, out)
+    local p = io.popen(cmd)
+    local log = p:read('a')
+    local ok = p:close()
+    assert.is_true(ok, log)
+    local r = iddl.results.read_json(out .. '/mlp.json')
+    assert.are.equal('mlp', r.experiment)
+    local m = r.models[1]
+    assert.are.equal('MLP-3-1', m.name)
+    assert.are.equal(13064, m.params)
+    assert.are.equal(1, #m.epochs)
+    assert.is_true(m.epochs[1].test_acc > 0.85, 'accuracy ' .. m.epochs[1].test_acc)
+    assert.truthy(log:find('13064', 1, true))
+  end)
+
+  it('writes the CSV and the figures', function()
+    for _, f in ipairs { 'mlp.csv', 'mlp_curves.png', 'mlp_curves.svg',
+                         'mlp_accuracy_vs_params.png', 'mlp_accuracy_vs_params.eps' } do
+      assert.is_true(size_of(out .. '/' .. f) > 100, f .. ' missing or empty')
+    end
+    os.execute('rm -rf ' .. out)
+  end)
+
+  it('rejects an unknown model name', function()
+    local p = io.popen(BIN .. ' scripts/mlp.lua --models MLP-9 2>&1')
+    local log = p:read('a')
+    assert.is_falsy(p:close())
+    assert.truthy(log:find('unknown model MLP-9', 1, true))
+  end)
+end)
