@@ -82,10 +82,11 @@ test: deps
 test-fast: all
 	@sh tests/run.sh build
 
-bench: deps all
+bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_tensor.lua
 	@$(BUILD)/iddl tests/bench/bench_mlp_step.lua
 	@$(BUILD)/iddl tests/bench/bench_data.lua
+	@$(BUILD)/iddl tests/bench/bench_mlp_epoch.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
 golden:
