@@ -94,6 +94,18 @@ int iddl_ckpt_write(const char *path, const char *header, size_t header_len,
   return 0;
 }
 
+/* Opens path for reading and fills *st (size 0 if fstat fails); NULL with
+ * err set when it cannot be opened. */
+static FILE *open_checkpoint(const char *path, struct stat *st, iddl_err *err) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    iddl_fail(err, "checkpoint '%s': cannot open: %s", path, strerror(errno));
+    return NULL;
+  }
+  if (fstat(fileno(f), st) != 0) st->st_size = 0;
+  return f;
+}
+
 int iddl_ckpt_read_magic(const char *path, size_t *header_len,
                          int64_t *header_start, int64_t *file_size,
                          iddl_err *err) {
@@ -101,11 +113,8 @@ int iddl_ckpt_read_magic(const char *path, size_t *header_len,
   unsigned long long len = 0;
   int end = 0;
   struct stat st;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return iddl_fail(err, "checkpoint '%s': cannot open: %s", path,
-                     strerror(errno));
-  if (fstat(fileno(f), &st) != 0) st.st_size = 0;
+  FILE *f = open_checkpoint(path, &st, err);
+  if (f == NULL) return -1;
   size_t got = fread(line, 1, sizeof line - 1, f);
   fclose(f);
   line[got] = '\0';
@@ -128,11 +137,8 @@ int iddl_ckpt_read_magic(const char *path, size_t *header_len,
 int iddl_ckpt_read_bytes(const char *path, int64_t pos, void *dst,
                          size_t nbytes, const char *what, iddl_err *err) {
   struct stat st;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return iddl_fail(err, "checkpoint '%s': cannot open: %s", path,
-                     strerror(errno));
-  if (fstat(fileno(f), &st) != 0) st.st_size = 0;
+  FILE *f = open_checkpoint(path, &st, err);
+  if (f == NULL) return -1;
   int64_t last = pos + (int64_t)nbytes - 1;
   if (pos < 0 || last >= (int64_t)st.st_size) {
     fclose(f);
