@@ -104,7 +104,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/lua/5.4/iddl \
 	           $(DESTDIR)$(PREFIX)/lib/lua/5.4/iddl
 	install -m 755 $(BUILD)/iddl $(DESTDIR)$(PREFIX)/bin/iddl
-	install -m 644 lua/iddl/*.lua $(DESTDIR)$(PREFIX)/share/lua/5.4/iddl/
+	cp -R lua/iddl/. $(DESTDIR)$(PREFIX)/share/lua/5.4/iddl/
 	install -m 755 $(BUILD)/lib/iddl/core.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/iddl/core.so
 
 uninstall:

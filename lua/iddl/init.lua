@@ -19,6 +19,7 @@ iddl.results = require 'iddl.results'
 iddl.plot = require 'iddl.plot'
 iddl.optim = require 'iddl.optim'
 iddl.checkpoint = require 'iddl.checkpoint'
+iddl.bibd = require 'iddl.bibd'
 iddl.models = require 'iddl.models'
 
 return iddl
