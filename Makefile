@@ -30,7 +30,7 @@ endif
 CFLAGS  ?= -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -fno-math-errno $(CFLAGS) -Wall -Wextra -Wno-unused-parameter \
               -fPIC -fvisibility=hidden -Isrc $(LUA_CFLAGS)
-LDLIBS_CORE := -lz -ldl -lm
+LDLIBS_CORE := -lz -ldl -lm -pthread
 
 # src/lua_*.c are the Lua bindings, main.c and repl.c the executable, every
 # other src/*.c the numeric core (which never includes lua.h).

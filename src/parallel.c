@@ -1,0 +1,115 @@
+/* parallel.c - the persistent thread pool behind iddl_parallel_for. */
+#include "parallel.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define MAX_THREADS 64
+
+static struct {
+  pthread_once_t once;
+  pthread_mutex_t busy;       /* held by the caller of a running job */
+  pthread_mutex_t lock;       /* guards everything below */
+  pthread_cond_t start, done;
+  int nthreads;               /* including the caller */
+  int started;                /* worker threads running */
+  uint64_t generation;        /* bumped for each job */
+  int pending;                /* worker chunks not finished yet */
+  iddl_range_fn fn;
+  void *ctx;
+  int64_t n, chunks;
+} pool = {.once = PTHREAD_ONCE_INIT,
+          .busy = PTHREAD_MUTEX_INITIALIZER,
+          .lock = PTHREAD_MUTEX_INITIALIZER,
+          .start = PTHREAD_COND_INITIALIZER,
+          .done = PTHREAD_COND_INITIALIZER};
+
+static _Thread_local int in_region;
+
+/* Items of chunk c when [0, n) is cut into `chunks` near-equal parts. */
+static int64_t chunk_begin(int64_t c, int64_t n, int64_t chunks) {
+  return (int64_t)((__int128)n * c / chunks);
+}
+
+static void *worker(void *arg) {
+  int64_t id = (int64_t)(intptr_t)arg;   /* 1 .. nthreads-1 */
+  uint64_t seen = 0;
+  in_region = 1;
+  pthread_mutex_lock(&pool.lock);
+  for (;;) {
+    while (pool.generation == seen) pthread_cond_wait(&pool.start, &pool.lock);
+    seen = pool.generation;
+    if (id >= pool.chunks) continue;     /* not needed for this job */
+    iddl_range_fn fn = pool.fn;
+    void *ctx = pool.ctx;
+    int64_t n = pool.n, chunks = pool.chunks;
+    pthread_mutex_unlock(&pool.lock);
+    fn(ctx, chunk_begin(id, n, chunks), chunk_begin(id + 1, n, chunks));
+    pthread_mutex_lock(&pool.lock);
+    if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+  }
+  return NULL;
+}
+
+static int env_threads(void) {
+  const char *vars[] = {"IDDL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                        "OMP_NUM_THREADS"};
+  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+    const char *v = getenv(vars[i]);
+    if (v && atoi(v) > 0) return atoi(v);
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+static void pool_start(void) {
+  int want = env_threads();
+  if (want > MAX_THREADS) want = MAX_THREADS;
+  pool.nthreads = 1;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  for (int i = 1; i < want; i++) {
+    pthread_t t;
+    if (pthread_create(&t, &attr, worker, (void *)(intptr_t)i) != 0) break;
+    pool.nthreads++;
+  }
+  pthread_attr_destroy(&attr);
+}
+
+int iddl_parallel_threads(void) {
+  pthread_once(&pool.once, pool_start);
+  return pool.nthreads;
+}
+
+void iddl_parallel_for(int64_t n, int64_t min_chunk, iddl_range_fn fn,
+                       void *ctx) {
+  if (n <= 0) return;
+  if (min_chunk < 1) min_chunk = 1;
+  int64_t chunks = n / min_chunk;
+  int threads = in_region ? 1 : iddl_parallel_threads();
+  if (chunks > threads) chunks = threads;
+  if (chunks < 2 || pthread_mutex_trylock(&pool.busy) != 0) {
+    fn(ctx, 0, n);
+    return;
+  }
+  pthread_mutex_lock(&pool.lock);
+  pool.fn = fn;
+  pool.ctx = ctx;
+  pool.n = n;
+  pool.chunks = chunks;
+  pool.pending = (int)chunks - 1;
+  pool.generation++;
+  pthread_cond_broadcast(&pool.start);
+  pthread_mutex_unlock(&pool.lock);
+
+  in_region = 1;
+  fn(ctx, 0, chunk_begin(1, n, chunks));
+  in_region = 0;
+
+  pthread_mutex_lock(&pool.lock);
+  while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.lock);
+  pthread_mutex_unlock(&pool.lock);
+  pthread_mutex_unlock(&pool.busy);
+}

@@ -1,0 +1,31 @@
+/* parallel.h - a small persistent thread pool for the numeric kernels.
+ *
+ * iddl's own loops (convolution batches, sparse products, normalisation)
+ * split their work over the cores with iddl_parallel_for. The workers sleep
+ * on a condition variable between jobs, so they never spin against
+ * OpenBLAS's threads; a kernel should either call a multi-threaded
+ * iddl_sgemm or run inside iddl_parallel_for with single-threaded work, not
+ * both at once.
+ */
+#ifndef IDDL_PARALLEL_H
+#define IDDL_PARALLEL_H
+
+#include <stdint.h>
+
+/* fn(ctx, begin, end) processes the items [begin, end). */
+typedef void (*iddl_range_fn)(void *ctx, int64_t begin, int64_t end);
+
+/* Runs fn over [0, n) split into at most iddl_parallel_threads() contiguous
+ * chunks of at least min_chunk items (>= 1), the calling thread taking the
+ * first; returns when every chunk is done. Runs fn(ctx, 0, n) inline when n
+ * is below 2 * min_chunk, when called from inside a parallel region, when
+ * another thread holds the pool, or when threads cannot be started. */
+void iddl_parallel_for(int64_t n, int64_t min_chunk, iddl_range_fn fn,
+                       void *ctx);
+
+/* The number of threads iddl_parallel_for uses: the IDDL_NUM_THREADS,
+ * OPENBLAS_NUM_THREADS or OMP_NUM_THREADS environment variable, else the
+ * online cores (capped at 64); fixed at the first call. */
+int iddl_parallel_threads(void);
+
+#endif
