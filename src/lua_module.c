@@ -88,5 +88,6 @@ int luaopen_iddl_core(lua_State *L) {
   luaL_requiref(L, "iddl.data_core", luaopen_iddl_data_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.nn_core", luaopen_iddl_nn_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.optim_core", luaopen_iddl_optim_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.conv_core", luaopen_iddl_conv_core, 0); lua_pop(L, 1);
   return 1;
 }

@@ -1,0 +1,79 @@
+/* nn_conv.h - 2-D convolution (dense and grouped) on plain float arrays.
+ *
+ * Shapes follow PyTorch: input (N, C, H, W), weight (O, C/G, kh, kw), bias
+ * (O), output (N, O, Ho, Wo), all contiguous row-major float32 that must not
+ * overlap. With G groups, output channels [g*O/G, (g+1)*O/G) see only input
+ * channels [g*C/G, (g+1)*C/G).
+ *
+ * Every product is an im2col (conv_im2col.h) followed by one sgemm per group:
+ *   out_g (O/G, Ho*Wo) = weight_g (O/G, C/G*kh*kw) @ col_g (C/G*kh*kw, Ho*Wo)
+ * A 1x1 convolution with stride 1 and no padding uses the input as its
+ * column matrix. Small images are handled in chunks of several images per
+ * product, so that no product has fewer than ~256 columns (plan below).
+ * All groups of one chunk are done in one pass, each group's column matrix
+ * reused while it is still in cache.
+ *
+ * Parameter gradients ACCUMULATE (scale * gradient is added) until the
+ * caller zeroes them, as in nn_linear.h. Functions return 0, or -1 with err
+ * set (bad geometry, OpenBLAS missing); they never allocate: the caller
+ * passes a workspace of iddl_conv2d_workspace() floats.
+ */
+#ifndef IDDL_NN_CONV_H
+#define IDDL_NN_CONV_H
+
+#include "conv_im2col.h"
+#include "tensor.h"
+
+/* How the batch is cut and spread over the cores. */
+typedef enum {
+  IDDL_CONV_AUTO = 0,   /* choose by the rule of iddl_conv2d_plan */
+  IDDL_CONV_BATCH,      /* chunks of images in parallel, 1-thread sgemm */
+  IDDL_CONV_GEMM        /* chunks in turn, every sgemm multi-threaded */
+} iddl_conv_threading;
+
+/* One convolution call: fill N, O, groups and the geometry's first eleven
+ * fields (g.C = all input channels), optionally threading and chunk (images
+ * per product, 0 = automatic), then call iddl_conv2d_init. */
+typedef struct iddl_conv2d {
+  iddl_conv_geom g;        /* one image; Ho, Wo set by iddl_conv2d_init */
+  int64_t N, O, groups;
+  iddl_conv_threading threading;
+  int64_t chunk;
+  /* set by iddl_conv2d_init (the plan): */
+  int64_t nb;              /* images per product */
+  int64_t items;           /* ceil(N / nb) products per group */
+  int slots;               /* workers (each with its own workspace) */
+  int batch_parallel;      /* 1: IDDL_CONV_BATCH, 0: IDDL_CONV_GEMM */
+} iddl_conv2d;
+
+/* Checks the shapes (positive channels, C and O divisible by groups, the
+ * geometry as iddl_conv_geom_init) and makes the plan. The automatic plan:
+ * nb = ceil(256 / (Ho*Wo)) images per product, but at most N / threads so
+ * every thread gets work; batch-parallel whenever there are at least as many
+ * products as threads, else one product at a time on multi-threaded sgemm
+ * (see doc/nn.md for the measurements behind the rule). */
+int iddl_conv2d_init(iddl_conv2d *s, iddl_err *err);
+
+/* Floats of workspace the functions below need for s (after init). */
+int64_t iddl_conv2d_workspace(const iddl_conv2d *s);
+
+/* out (N, O, Ho, Wo) = conv(in (N, C, H, W), weight) + bias (bias may be
+ * NULL). work: iddl_conv2d_workspace(s) floats. */
+int iddl_conv2d_forward(const iddl_conv2d *s, float *out, const float *in,
+                        const float *weight, const float *bias, float *work,
+                        iddl_err *err);
+
+/* The backward pass, in one sweep over the batch; each output may be NULL to
+ * skip it:
+ *   grad_in (N, C, H, W)   = d conv / d in . grad_out (overwritten)
+ *   grad_weight (O, C/G, kh, kw) += scale * d conv / d weight . grad_out
+ *   grad_bias (O)           += scale * sums of grad_out over N, Ho, Wo
+ * in is read only for grad_weight, weight only for grad_in. grad_out is
+ * (N, O, Ho, Wo); work: iddl_conv2d_workspace(s) floats. */
+int iddl_conv2d_backward(const iddl_conv2d *s, float *grad_in,
+                         float *grad_weight, float *grad_bias,
+                         const float *grad_out, const float *in,
+                         const float *weight, float scale, float *work,
+                         iddl_err *err);
+
+#endif
