@@ -48,62 +48,147 @@ static void valid_range(int64_t n_out, int64_t n_in, int64_t s, int64_t p,
   *hi = h;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void iddl_im2col(const iddl_conv_geom *g, const float *im, int64_t c0,
-                 int64_t nc, float *col, int64_t ldcol) {
-  const int64_t H = g->H, W = g->W, Ho = g->Ho, Wo = g->Wo, sw = g->sw;
-  for (int64_t c = 0; c < nc; c++) {
-    const float *plane = im + (c0 + c) * H * W;          /* (H, W) */
-    for (int64_t i = 0; i < g->kh; i++) {
-      int64_t oh_lo, oh_hi;
-      valid_range(Ho, H, g->sh, g->ph, i * g->dh, &oh_lo, &oh_hi);
-      for (int64_t j = 0; j < g->kw; j++) {
-        float *row = col + ((c * g->kh + i) * g->kw + j) * ldcol; /* (Ho*Wo) */
-        int64_t lo, hi, off = j * g->dw - g->pw; /* ow -> iw = ow*sw + off */
-        valid_range(Wo, W, sw, g->pw, j * g->dw, &lo, &hi);
-        memset(row, 0, (size_t)(oh_lo * Wo) * sizeof(float));
-        for (int64_t oh = oh_lo; oh < oh_hi; oh++) {
-          float *dst = row + oh * Wo;                      /* (Wo) */
-          const float *src = plane + (oh * g->sh - g->ph + i * g->dh) * W;
-          memset(dst, 0, (size_t)lo * sizeof(float));
-          if (sw == 1) {
-            if (hi > lo)
-              memcpy(dst + lo, src + lo + off, (size_t)(hi - lo) * sizeof(float));
-          } else {
-            for (int64_t ow = lo; ow < hi; ow++) dst[ow] = src[ow * sw + off];
-          }
-          memset(dst + hi, 0, (size_t)(Wo - hi) * sizeof(float));
-        }
-        memset(row + oh_hi * Wo, 0, (size_t)((Ho - oh_hi) * Wo) * sizeof(float));
-      }
-    }
-  }
+/* Hot loops: vectorised for AVX2 when the CPU has it, and short zero/copy
+ * loops kept inline (GCC would otherwise call memset/memcpy for a few
+ * floats). No AVX-512 clone: GCC 12 turns the masked copies below into
+ * merge-masked loads that chain from one iteration to the next, which made
+ * them 2x slower than the AVX2 code on Zen 4 (0.25 vs 0.11 ns per column
+ * entry for 64 channels of 32x32). */
+#define HOT __attribute__((target_clones("avx2", "default"), \
+                           optimize("no-tree-loop-distribute-patterns")))
+
+/* The output rows [*a, *b) of the tile [oh0, oh1) that read image rows for
+ * kernel row i. */
+static void tile_rows(const iddl_conv_geom *g, int64_t i, int64_t oh0,
+                      int64_t oh1, int64_t *a, int64_t *b) {
+  valid_range(g->Ho, g->H, g->sh, g->ph, i * g->dh, a, b);
+  if (*a < oh0) *a = oh0;
+  if (*b > oh1) *b = oh1;
+  if (*b < *a) *b = *a;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void iddl_col2im(const iddl_conv_geom *g, const float *col, int64_t ldcol,
-                 int64_t c0, int64_t nc, float *im, int accumulate) {
-  const int64_t H = g->H, W = g->W, Ho = g->Ho, Wo = g->Wo, sw = g->sw;
-  for (int64_t c = 0; c < nc; c++) {
-    float *plane = im + (c0 + c) * H * W;                /* (H, W) */
-    if (!accumulate) memset(plane, 0, (size_t)(H * W) * sizeof(float));
-    for (int64_t i = 0; i < g->kh; i++) {
-      int64_t oh_lo, oh_hi;
-      valid_range(Ho, H, g->sh, g->ph, i * g->dh, &oh_lo, &oh_hi);
-      for (int64_t j = 0; j < g->kw; j++) {
-        const float *row = col + ((c * g->kh + i) * g->kw + j) * ldcol;
-        int64_t lo, hi, off = j * g->dw - g->pw; /* ow -> iw = ow*sw + off */
-        valid_range(Wo, W, sw, g->pw, j * g->dw, &lo, &hi);
-        for (int64_t oh = oh_lo; oh < oh_hi; oh++) {
-          const float *src = row + oh * Wo;                /* (Wo) */
-          float *dst = plane + (oh * g->sh - g->ph + i * g->dh) * W;
-          if (sw == 1) {
-            for (int64_t ow = lo; ow < hi; ow++) dst[ow + off] += src[ow];
-          } else {
-            for (int64_t ow = lo; ow < hi; ow++) dst[ow * sw + off] += src[ow];
+/* With stride 1 and Wo == W, consecutive output rows read consecutive image
+ * rows, so a kernel offset (i, j) reads the image shifted by a constant: a
+ * masked copy (or add) of MASK_COLS positions at a time. */
+#define MASK_COLS 1024
+
+/* A kernel offset (i, j) in a tile of output rows [oh0, oh1): output rows
+ * [a, b) and columns [lo, hi) read the image (column ow at ow*sw + off of
+ * image row oh*sh - ph + i*dh); in tile positions q = (oh - oh0)*Wo + ow,
+ * everything before qa and from qb on is padding. For the shifted-block
+ * form, position q reads image element q + shift. */
+typedef struct {
+  int64_t a, b, lo, hi, off, qa, qb, shift;
+} offset_span;
+
+static offset_span span_of(const iddl_conv_geom *g, int64_t i, int64_t j,
+                           int64_t oh0, int64_t oh1) {
+  offset_span sp = {0};
+  int64_t Wo = g->Wo;
+  tile_rows(g, i, oh0, oh1, &sp.a, &sp.b);
+  valid_range(Wo, g->W, g->sw, g->pw, j * g->dw, &sp.lo, &sp.hi);
+  sp.off = j * g->dw - g->pw;
+  if (sp.b <= sp.a || sp.hi <= sp.lo) {
+    sp.a = sp.b = oh0;                     /* all padding */
+    return sp;
+  }
+  sp.qa = (sp.a - oh0) * Wo + sp.lo;
+  sp.qb = (sp.b - oh0) * Wo - (Wo - sp.hi);
+  sp.shift = (oh0 - g->ph + i * g->dh) * g->W + sp.off;
+  return sp;
+}
+
+/* mask[q] = 1 if tile position q0 + q reads the image, for q < len. */
+static void span_mask(int32_t *mask, const offset_span *sp, int64_t Wo,
+                      int64_t q0, int64_t len) {
+  int64_t ow = q0 % Wo;
+  for (int64_t q = 0; q < len; q++, ow = ow + 1 == Wo ? 0 : ow + 1)
+    mask[q] = q0 + q >= sp->qa && q0 + q < sp->qb && ow >= sp->lo && ow < sp->hi;
+}
+
+HOT void iddl_im2col_rows(const iddl_conv_geom *g, const float *im, int64_t c0,
+                          int64_t nc, int64_t oh0, int64_t oh1, float *col,
+                          int64_t ldcol) {
+  const int64_t H = g->H, W = g->W, Wo = g->Wo, sw = g->sw, kk = g->kh * g->kw;
+  const int64_t n = (oh1 - oh0) * Wo;                    /* tile columns */
+  const int block = g->sh == 1 && sw == 1 && Wo == W;
+  int32_t mask[MASK_COLS];
+  for (int64_t i = 0; i < g->kh; i++)
+    for (int64_t j = 0; j < g->kw; j++) {
+      offset_span sp = span_of(g, i, j, oh0, oh1);
+      if (block) {             /* masked shifted copies, MASK_COLS at a time */
+        for (int64_t q0 = 0; q0 < n; q0 += MASK_COLS) {
+          int64_t len = n - q0 < MASK_COLS ? n - q0 : MASK_COLS;
+          span_mask(mask, &sp, Wo, q0, len);
+          for (int64_t c = 0; c < nc; c++) {
+            float *d = col + (c * kk + i * g->kw + j) * ldcol + q0; /* (len) */
+            const float *plane = im + (c0 + c) * H * W;  /* (H, W) */
+            for (int64_t q = 0; q < len; q++)
+              d[q] = mask[q] ? plane[q0 + q + sp.shift] : 0.0f;
           }
+        }
+        continue;
+      }
+      for (int64_t c = 0; c < nc; c++) {
+        float *d = col + (c * kk + i * g->kw + j) * ldcol; /* (n) */
+        const float *plane = im + (c0 + c) * H * W;      /* (H, W) */
+        for (int64_t q = 0; q < sp.qa; q++) d[q] = 0.0f;
+        for (int64_t q = sp.qb; q < n; q++) d[q] = 0.0f;
+        for (int64_t oh = sp.a; oh < sp.b; oh++) {       /* row by row */
+          float *dr = d + (oh - oh0) * Wo;
+          const float *s = plane + (oh * g->sh - g->ph + i * g->dh) * W;
+          for (int64_t ow = 0; ow < sp.lo; ow++) dr[ow] = 0.0f;
+          for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow] = s[ow * sw + sp.off];
+          for (int64_t ow = sp.hi; ow < Wo; ow++) dr[ow] = 0.0f;
         }
       }
     }
-  }
+}
+
+void iddl_im2col(const iddl_conv_geom *g, const float *im, int64_t c0,
+                 int64_t nc, float *col, int64_t ldcol) {
+  iddl_im2col_rows(g, im, c0, nc, 0, g->Ho, col, ldcol);
+}
+
+HOT void iddl_col2im_rows(const iddl_conv_geom *g, const float *col,
+                          int64_t ldcol, int64_t c0, int64_t nc, int64_t oh0,
+                          int64_t oh1, float *im) {
+  const int64_t H = g->H, W = g->W, Wo = g->Wo, sw = g->sw, kk = g->kh * g->kw;
+  const int block = g->sh == 1 && sw == 1 && Wo == W;
+  int32_t mask[MASK_COLS];
+  for (int64_t i = 0; i < g->kh; i++)
+    for (int64_t j = 0; j < g->kw; j++) {
+      offset_span sp = span_of(g, i, j, oh0, oh1);
+      if (sp.qb <= sp.qa) continue;
+      if (block) {  /* shifted adds, MASK_COLS at a time; every position of
+                     * [qa + shift, qb + shift) lies in the plane */
+        for (int64_t q0 = sp.qa; q0 < sp.qb; q0 += MASK_COLS) {
+          int64_t len = sp.qb - q0 < MASK_COLS ? sp.qb - q0 : MASK_COLS;
+          span_mask(mask, &sp, Wo, q0, len);
+          for (int64_t c = 0; c < nc; c++) {
+            const float *s = col + (c * kk + i * g->kw + j) * ldcol + q0;
+            float *plane = im + (c0 + c) * H * W;        /* (H, W) */
+            for (int64_t q = 0; q < len; q++)  /* padding columns add 0 */
+              plane[q0 + q + sp.shift] += mask[q] ? s[q] : 0.0f;
+          }
+        }
+        continue;
+      }
+      for (int64_t c = 0; c < nc; c++) {
+        const float *s = col + (c * kk + i * g->kw + j) * ldcol; /* (n) */
+        float *plane = im + (c0 + c) * H * W;            /* (H, W) */
+        for (int64_t oh = sp.a; oh < sp.b; oh++) {       /* row by row */
+          const float *sr = s + (oh - oh0) * Wo;
+          float *dr = plane + (oh * g->sh - g->ph + i * g->dh) * W;
+          for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow * sw + sp.off] += sr[ow];
+        }
+      }
+    }
+}
+
+void iddl_col2im(const iddl_conv_geom *g, const float *col, int64_t ldcol,
+                 int64_t c0, int64_t nc, float *im, int accumulate) {
+  if (!accumulate)
+    memset(im + c0 * g->H * g->W, 0, (size_t)(nc * g->H * g->W) * sizeof(float));
+  iddl_col2im_rows(g, col, ldcol, c0, nc, 0, g->Ho, im);
 }

@@ -51,11 +51,26 @@ int iddl_conv_geom_init(iddl_conv_geom *g, iddl_err *err);
 void iddl_im2col(const iddl_conv_geom *g, const float *im, int64_t c0,
                  int64_t nc, float *col, int64_t ldcol);
 
+/* The same for the output rows [oh0, oh1) only (a tile of the output):
+ * col (nc*kh*kw, ldcol) gets columns 0 .. (oh1-oh0)*Wo - 1 of each row, the
+ * columns (oh0*Wo ...) of the whole column matrix. 0 <= oh0 <= oh1 <= Ho,
+ * ldcol >= (oh1-oh0)*Wo. */
+void iddl_im2col_rows(const iddl_conv_geom *g, const float *im, int64_t c0,
+                      int64_t nc, int64_t oh0, int64_t oh1, float *col,
+                      int64_t ldcol);
+
 /* The adjoint of iddl_im2col: for channels [c0, c0 + nc) of im (C, H, W),
  * im[c] = (accumulate ? im[c] : 0) + the sum of the entries of col
  * (nc*kh*kw, ldcol) that im2col takes from each position; other channels are
  * not touched. So <im2col(x), y> = <x, col2im(y)> for any x and y. */
 void iddl_col2im(const iddl_conv_geom *g, const float *col, int64_t ldcol,
                  int64_t c0, int64_t nc, float *im, int accumulate);
+
+/* The adjoint of iddl_im2col_rows: adds the tile col (nc*kh*kw, ldcol) of
+ * output rows [oh0, oh1) onto channels [c0, c0 + nc) of im (always
+ * accumulates: tiles overlap in the image). */
+void iddl_col2im_rows(const iddl_conv_geom *g, const float *col, int64_t ldcol,
+                      int64_t c0, int64_t nc, int64_t oh0, int64_t oh1,
+                      float *im);
 
 #endif

@@ -6,7 +6,8 @@
  *                   weight, scale, geom) -> gin | nil
  *
  * geom is the argument list sh, sw, ph, pw, dh, dw, groups [, threading
- * ('auto' | 'batch' | 'gemm'), chunk (images per product, 0 = auto)].
+ * ('auto' | 'batch' | 'gemm'), chunk (images per product), tile (output
+ * rows per product of one image); 0 or nil = automatic].
  * x is (N, C, H, W), or (C, H, W) for one image (then out, gout and gin are
  * 3-D too); weight (O, C/groups, kh, kw). out and gin are resized here; work
  * is a scratch tensor resized to what the kernels need (share one between
@@ -47,7 +48,8 @@ static void conv_args(lua_State *L, const iddl_tensor *x, const iddl_tensor *w,
       .N = batched ? x->size[0] : 1, .O = w->size[0], .groups = v[6],
       .threading = (iddl_conv_threading)luaL_checkoption(L, first + 7, "auto",
                                                          threadings),
-      .chunk = luaL_optinteger(L, first + 8, 0)};
+      .chunk = luaL_optinteger(L, first + 8, 0),
+      .tile = luaL_optinteger(L, first + 9, 0)};
   iddl_err err;
   if (iddl_conv2d_init(s, &err))
     luaL_error(L, "%s (input of shape %s, weight of shape %s)", err.msg,

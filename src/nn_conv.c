@@ -40,6 +40,9 @@ int iddl_conv2d_init(iddl_conv2d *s, iddl_err *err) {
   if (nb > s->N) nb = s->N;
   if (nb < 1) nb = 1;
   s->nb = nb;
+  s->rows = nb > 1 ? s->g.Ho
+          : s->tile > 0 ? s->tile : cdiv(TARGET_COLS, s->g.Wo);
+  if (s->rows > s->g.Ho) s->rows = s->g.Ho;
   s->items = cdiv(s->N, nb);
   s->batch_parallel = s->threading == IDDL_CONV_BATCH ||
                       (s->threading == IDDL_CONV_AUTO && threads > 1 &&
@@ -51,14 +54,14 @@ int iddl_conv2d_init(iddl_conv2d *s, iddl_err *err) {
 }
 
 /* Sizes (floats) of one slot's areas: the column matrix of one group for a
- * chunk, (C/G*kh*kw, nb*Ho*Wo); the chunk's output or gradOutput in
+ * product, (C/G*kh*kw, nb*rows*Wo); the chunk's output or gradOutput in
  * product layout, (O, nb*Ho*Wo), when nb > 1; the parameter-gradient partial
  * sums of slots after the first, (O*C/G*kh*kw + O). */
 static int64_t kg_of(const iddl_conv2d *s) {
   return s->g.C / s->groups * s->g.kh * s->g.kw;
 }
 static int64_t col_floats(const iddl_conv2d *s) {
-  return align_up(kg_of(s) * s->nb * s->g.Ho * s->g.Wo);
+  return align_up(kg_of(s) * s->nb * s->rows * s->g.Wo);
 }
 static int64_t buf_floats(const iddl_conv2d *s) {
   return s->nb > 1 ? align_up(s->O * s->nb * s->g.Ho * s->g.Wo) : 0;
@@ -91,18 +94,42 @@ static int pointwise(const iddl_conv_geom *g) {
          g->pw == 0;
 }
 
-/* The column matrix of group g for images [n0, n0 + nbi): the input itself
- * for a pointwise convolution of one image, else unfolded into col
- * (Kg, nbi*Ho*Wo). */
+/* One product's share of the batch: images [n0, n0 + nbi), output rows
+ * [oh0, oh1) (all rows when nbi > 1). Its matrices have cols columns with
+ * leading dimension ld: nbi*hw when the images are regrouped into a slot
+ * buffer, hw when read or written in place (one image). */
+typedef struct {
+  int64_t n0, nbi, oh0, oh1, cols;
+} piece;
+
+/* The column matrix (Kg, p->cols) of group g for piece p, and its leading
+ * dimension in *ld: the input itself for a pointwise convolution of one
+ * image, else unfolded into col. */
 static const float *group_cols(const iddl_conv2d *s, const float *in,
-                               int64_t n0, int64_t nbi, int64_t g,
-                               float *col) {
+                               const piece *p, int64_t g, float *col,
+                               int64_t *ld) {
   int64_t cg = s->g.C / s->groups, hw = s->g.Ho * s->g.Wo;
   int64_t chw = s->g.C * s->g.H * s->g.W;
-  if (nbi == 1 && pointwise(&s->g)) return in + n0 * chw + g * cg * hw;
-  for (int64_t b = 0; b < nbi; b++)
-    iddl_im2col(&s->g, in + (n0 + b) * chw, g * cg, cg, col + b * hw, nbi * hw);
+  if (p->nbi == 1 && pointwise(&s->g)) {
+    *ld = hw;
+    return in + p->n0 * chw + g * cg * hw + p->oh0 * s->g.Wo;
+  }
+  *ld = p->cols;
+  for (int64_t b = 0; b < p->nbi; b++)
+    iddl_im2col_rows(&s->g, in + (p->n0 + b) * chw, g * cg, cg, p->oh0,
+                     p->oh1, col + b * hw, p->cols);
   return col;
+}
+
+/* The piece of chunk `item` (nb images) starting at output row oh0. */
+static piece piece_at(const iddl_conv2d *s, int64_t item, int64_t oh0) {
+  piece p;
+  p.n0 = item * s->nb;
+  p.nbi = s->N - p.n0 < s->nb ? s->N - p.n0 : s->nb;
+  p.oh0 = oh0;
+  p.oh1 = oh0 + s->rows < s->g.Ho ? oh0 + s->rows : s->g.Ho;
+  p.cols = p.nbi * (p.oh1 - p.oh0) * s->g.Wo;
+  return p;
 }
 
 /* out (nbi, O, hw) = buf (O, nbi*hw) regrouped by image, + bias (or NULL). */
@@ -135,26 +162,29 @@ typedef struct {
   const float *in, *weight, *bias;
 } fwd_ctx;
 
-/* Output of images [n0, n0 + nbi) with the slot's scratch col and buf. */
-static void forward_chunk(const fwd_ctx *c, int64_t n0, int64_t nbi,
-                          float *col, float *buf) {
+/* The output of piece p, with the slot's scratch col and buf. */
+static void forward_piece(const fwd_ctx *c, const piece *p, float *col,
+                          float *buf) {
   const iddl_conv2d *s = c->s;
-  int64_t O = s->O, hw = s->g.Ho * s->g.Wo, cols = nbi * hw;
-  int64_t og = O / s->groups, kg = kg_of(s);
-  float *out = c->out + n0 * O * hw;       /* (nbi, O, hw) */
-  float *y = nbi == 1 ? out : buf;         /* (O, cols) */
+  int64_t O = s->O, Wo = s->g.Wo, hw = s->g.Ho * Wo;
+  int64_t og = O / s->groups, kg = kg_of(s), cols = p->cols;
+  float *out = c->out + p->n0 * O * hw;    /* (nbi, O, hw) */
+  /* y (O, cols): the output rows in place (ld hw), or buf (ld cols) */
+  float *y = p->nbi == 1 ? out + p->oh0 * Wo : buf;
+  int64_t ldy = p->nbi == 1 ? hw : cols;
   float beta = 0.0f;
-  if (nbi == 1 && c->bias) {               /* the product adds onto the bias */
+  if (p->nbi == 1 && c->bias) {            /* the product adds onto the bias */
     for (int64_t o = 0; o < O; o++)
-      for (int64_t i = 0; i < hw; i++) y[o * hw + i] = c->bias[o];
+      for (int64_t i = 0; i < cols; i++) y[o * ldy + i] = c->bias[o];
     beta = 1.0f;
   }
   for (int64_t g = 0; g < s->groups; g++) {
-    const float *x = group_cols(s, c->in, n0, nbi, g, col); /* (kg, cols) */
-    iddl_sgemm(0, 0, og, cols, kg, 1.0f, c->weight + g * og * kg, kg, x, cols,
-               beta, y + g * og * cols, cols);
+    int64_t ld;
+    const float *x = group_cols(s, c->in, p, g, col, &ld); /* (kg, cols) */
+    iddl_sgemm(0, 0, og, cols, kg, 1.0f, c->weight + g * og * kg, kg, x, ld,
+               beta, y + g * og * ldy, ldy);
   }
-  if (nbi > 1) scatter_images(out, buf, c->bias, nbi, O, hw);
+  if (p->nbi > 1) scatter_images(out, buf, c->bias, p->nbi, O, hw);
 }
 
 /* Runs the chunks of slots [begin, end). */
@@ -164,10 +194,11 @@ static void forward_slots(void *ctx, int64_t begin, int64_t end) {
   for (int64_t slot = begin; slot < end; slot++) {
     float *col = slot_col(s, c->work, slot), *buf = slot_buf(s, c->work, slot);
     for (int64_t it = slot * s->items / s->slots;
-         it < (slot + 1) * s->items / s->slots; it++) {
-      int64_t n0 = it * s->nb;
-      forward_chunk(c, n0, s->N - n0 < s->nb ? s->N - n0 : s->nb, col, buf);
-    }
+         it < (slot + 1) * s->items / s->slots; it++)
+      for (int64_t oh0 = 0; oh0 < s->g.Ho; oh0 += s->rows) {
+        piece p = piece_at(s, it, oh0);
+        forward_piece(c, &p, col, buf);
+      }
   }
 }
 
@@ -214,40 +245,47 @@ static float row_sum(const float *x, int64_t n) {
   return t;
 }
 
-/* Gradients of images [n0, n0 + nbi): gin overwritten, gw (O, kg) and gb (O)
- * (either may be NULL) accumulated. */
-static void backward_chunk(const bwd_ctx *c, int64_t n0, int64_t nbi,
-                           float *col, float *buf, float *gw, float *gb) {
+/* Gradients of piece p: gin overwritten (the image is cleared at its first
+ * tile), gw (O, kg) and gb (O) (either may be NULL) accumulated. */
+static void backward_piece(const bwd_ctx *c, const piece *p, float *col,
+                           float *buf, float *gw, float *gb) {
   const iddl_conv2d *s = c->s;
-  int64_t O = s->O, hw = s->g.Ho * s->g.Wo, cols = nbi * hw;
+  int64_t O = s->O, Wo = s->g.Wo, hw = s->g.Ho * Wo, cols = p->cols;
   int64_t og = O / s->groups, kg = kg_of(s), cg = s->g.C / s->groups;
   int64_t chw = s->g.C * s->g.H * s->g.W;
-  const float *dy = c->gout + n0 * O * hw;  /* (O, cols) after the gather */
-  if (nbi > 1) {
-    gather_images(buf, dy, nbi, O, hw);
+  /* dy (O, cols): the gradOutput rows in place (ld hw), or regrouped */
+  const float *dy = c->gout + p->n0 * O * hw + p->oh0 * Wo;
+  int64_t ldy = hw;
+  if (p->nbi > 1) {
+    gather_images(buf, dy, p->nbi, O, hw);
     dy = buf;
+    ldy = cols;
   }
   if (gb)
-    for (int64_t o = 0; o < O; o++) gb[o] += c->scale * row_sum(dy + o * cols, cols);
-  int direct = nbi == 1 && pointwise(&s->g);
+    for (int64_t o = 0; o < O; o++) gb[o] += c->scale * row_sum(dy + o * ldy, cols);
+  int direct = p->nbi == 1 && pointwise(&s->g);
+  float *gin = c->gin ? c->gin + p->n0 * chw : NULL;   /* (nbi, C, H, W) */
+  if (gin && !direct && p->oh0 == 0)
+    memset(gin, 0, (size_t)(p->nbi * chw) * sizeof(float));
   for (int64_t g = 0; g < s->groups; g++) {
-    const float *dyg = dy + g * og * cols;              /* (og, cols) */
+    const float *dyg = dy + g * og * ldy;               /* (og, cols) */
     const float *wg = c->weight + g * og * kg;          /* (og, kg) */
     if (gw) {
-      const float *x = group_cols(s, c->in, n0, nbi, g, col); /* (kg, cols) */
-      iddl_sgemm(0, 1, og, kg, cols, c->scale, dyg, cols, x, cols, 1.0f,
+      int64_t ld;
+      const float *x = group_cols(s, c->in, p, g, col, &ld); /* (kg, cols) */
+      iddl_sgemm(0, 1, og, kg, cols, c->scale, dyg, ldy, x, ld, 1.0f,
                  gw + g * og * kg, kg);
     }
-    if (!c->gin) continue;
-    float *gin = c->gin + n0 * chw;                     /* (nbi, C, H, W) */
-    if (direct) {                                       /* gin_g (cg, hw) */
-      iddl_sgemm(1, 0, kg, cols, og, 1.0f, wg, kg, dyg, cols, 0.0f,
-                 gin + g * cg * hw, cols);
+    if (!gin) continue;
+    if (direct) {                            /* gin_g (cg, cols), ld hw */
+      iddl_sgemm(1, 0, kg, cols, og, 1.0f, wg, kg, dyg, ldy, 0.0f,
+                 gin + g * cg * hw + p->oh0 * Wo, hw);
       continue;
     }
-    iddl_sgemm(1, 0, kg, cols, og, 1.0f, wg, kg, dyg, cols, 0.0f, col, cols);
-    for (int64_t b = 0; b < nbi; b++)
-      iddl_col2im(&s->g, col + b * hw, cols, g * cg, cg, gin + b * chw, 0);
+    iddl_sgemm(1, 0, kg, cols, og, 1.0f, wg, kg, dyg, ldy, 0.0f, col, cols);
+    for (int64_t b = 0; b < p->nbi; b++)
+      iddl_col2im_rows(&s->g, col + b * (p->oh1 - p->oh0) * Wo, cols, g * cg,
+                       cg, p->oh0, p->oh1, gin + b * chw);
   }
 }
 
@@ -267,11 +305,11 @@ static void backward_slots(void *ctx, int64_t begin, int64_t end) {
       gb = gb ? p + nw : NULL;
     }
     for (int64_t it = slot * s->items / s->slots;
-         it < (slot + 1) * s->items / s->slots; it++) {
-      int64_t n0 = it * s->nb;
-      backward_chunk(c, n0, s->N - n0 < s->nb ? s->N - n0 : s->nb, col, buf,
-                     gw, gb);
-    }
+         it < (slot + 1) * s->items / s->slots; it++)
+      for (int64_t oh0 = 0; oh0 < s->g.Ho; oh0 += s->rows) {
+        piece p = piece_at(s, it, oh0);
+        backward_piece(c, &p, col, buf, gw, gb);
+      }
   }
 }
 

@@ -8,10 +8,11 @@
  * Every product is an im2col (conv_im2col.h) followed by one sgemm per group:
  *   out_g (O/G, Ho*Wo) = weight_g (O/G, C/G*kh*kw) @ col_g (C/G*kh*kw, Ho*Wo)
  * A 1x1 convolution with stride 1 and no padding uses the input as its
- * column matrix. Small images are handled in chunks of several images per
- * product, so that no product has fewer than ~256 columns (plan below).
- * All groups of one chunk are done in one pass, each group's column matrix
- * reused while it is still in cache.
+ * column matrix. Products have about 256 columns (output pixels): small
+ * images are handled in chunks of several images per product, large ones in
+ * tiles of output rows, so that each group's column matrix is used by its
+ * products while it is still in the core's cache. All groups of one chunk
+ * or tile are done in one pass.
  *
  * Parameter gradients ACCUMULATE (scale * gradient is added) until the
  * caller zeroes them, as in nn_linear.h. Functions return 0, or -1 with err
@@ -32,16 +33,18 @@ typedef enum {
 } iddl_conv_threading;
 
 /* One convolution call: fill N, O, groups and the geometry's first eleven
- * fields (g.C = all input channels), optionally threading and chunk (images
- * per product, 0 = automatic), then call iddl_conv2d_init. */
+ * fields (g.C = all input channels), optionally threading, chunk (images
+ * per product) and tile (output rows per product when it holds one image),
+ * 0 meaning automatic, then call iddl_conv2d_init. */
 typedef struct iddl_conv2d {
   iddl_conv_geom g;        /* one image; Ho, Wo set by iddl_conv2d_init */
   int64_t N, O, groups;
   iddl_conv_threading threading;
-  int64_t chunk;
+  int64_t chunk, tile;
   /* set by iddl_conv2d_init (the plan): */
   int64_t nb;              /* images per product */
-  int64_t items;           /* ceil(N / nb) products per group */
+  int64_t rows;            /* output rows per product (Ho when nb > 1) */
+  int64_t items;           /* ceil(N / nb) chunks of images */
   int slots;               /* workers (each with its own workspace) */
   int batch_parallel;      /* 1: IDDL_CONV_BATCH, 0: IDDL_CONV_GEMM */
 } iddl_conv2d;
@@ -49,9 +52,10 @@ typedef struct iddl_conv2d {
 /* Checks the shapes (positive channels, C and O divisible by groups, the
  * geometry as iddl_conv_geom_init) and makes the plan. The automatic plan:
  * nb = ceil(256 / (Ho*Wo)) images per product, but at most N / threads so
- * every thread gets work; batch-parallel whenever there are at least as many
- * products as threads, else one product at a time on multi-threaded sgemm
- * (see doc/nn.md for the measurements behind the rule). */
+ * every thread gets work; when nb is 1, tiles of ceil(256 / Wo) output rows;
+ * batch-parallel whenever there are at least as many chunks as threads,
+ * else one product at a time on multi-threaded sgemm (see doc/nn.md for the
+ * measurements behind the rule). */
 int iddl_conv2d_init(iddl_conv2d *s, iddl_err *err);
 
 /* Floats of workspace the functions below need for s (after init). */

@@ -79,11 +79,12 @@ static const int64_t CASES[][14] = {
     {8, 16, 2, 2, 16, 3, 3, 2, 2, 1, 1, 1, 1, 4},
 };
 
-static iddl_conv2d make(const int64_t *v, iddl_conv_threading t, int64_t chunk) {
+static iddl_conv2d make(const int64_t *v, iddl_conv_threading t, int64_t chunk,
+                        int64_t tile) {
   iddl_conv2d s = {.g = {v[1], v[2], v[3], v[5], v[6], v[7], v[8], v[9], v[10],
                          v[11], v[12], 0, 0},
                    .N = v[0], .O = v[4], .groups = v[13], .threading = t,
-                   .chunk = chunk};
+                   .chunk = chunk, .tile = tile};
   iddl_err err;
   assert_int_equal(iddl_conv2d_init(&s, &err), 0);
   return s;
@@ -93,7 +94,7 @@ static void test_matches_direct_loops(void **state) {
   (void)state;
   uint64_t seed = 11;
   for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
-    iddl_conv2d s = make(CASES[k], IDDL_CONV_AUTO, 0);
+    iddl_conv2d s = make(CASES[k], IDDL_CONV_AUTO, 0, 0);
     int64_t nx = s.N * s.g.C * s.g.H * s.g.W, ny = s.N * s.O * s.g.Ho * s.g.Wo;
     int64_t nw = s.O * s.g.C / s.groups * s.g.kh * s.g.kw;
     float *x = rnd_array(nx, &seed), *w = rnd_array(nw, &seed),
@@ -104,10 +105,13 @@ static void test_matches_direct_loops(void **state) {
            *gb = calloc((size_t)s.O, sizeof(double));
     direct(&s, x, w, b, gy, y, gx, gw, gb);
     iddl_conv_threading modes[] = {IDDL_CONV_AUTO, IDDL_CONV_BATCH, IDDL_CONV_GEMM};
-    int64_t chunks[] = {0, 1, 2, 3, s.N};
+    /* chunk, tile: automatic, whole images, tiles of 1, 2 and 3 rows,
+     * chunks of 2, 3 and N images */
+    int64_t plans[][2] = {{0, 0}, {1, 0}, {1, 1}, {1, 2}, {1, 3}, {2, 0},
+                          {3, 0}, {s.N, 0}};
     for (int m = 0; m < 3; m++)
-      for (int c = 0; c < 5; c++) {
-        iddl_conv2d p = make(CASES[k], modes[m], chunks[c]);
+      for (int c = 0; c < 8; c++) {
+        iddl_conv2d p = make(CASES[k], modes[m], plans[c][0], plans[c][1]);
         float *work = malloc((size_t)iddl_conv2d_workspace(&p) * sizeof(float));
         float *out = malloc((size_t)ny * sizeof(float)),
               *gin = malloc((size_t)nx * sizeof(float)),

@@ -79,6 +79,12 @@ describe('nn.Conv2d gradient checks', function()
     end
   end)
 
+  it('large images in tiles of output rows (col2im accumulates across tiles)', function()
+    gradcheck(nn.Conv2d(2, 3, 3, { padding = 1, chunk = 1, tile = 2 }), iddl.randn(2, 2, 5, 4))
+    gradcheck(nn.Conv2d(2, 2, 3, { stride = 2, padding = 2, chunk = 1, tile = 1 }),
+              iddl.randn(1, 2, 5, 5))
+  end)
+
   it('one unbatched image (C, H, W)', function()
     gradcheck(nn.Conv2d(2, 3, 3, { padding = 1 }), iddl.randn(2, 4, 3))
   end)

@@ -20,6 +20,8 @@ local PLANS = {
   { name = 'batch, 3 images per product', threading = 'batch', chunk = 3 },
   { name = 'gemm, 1 image per product', threading = 'gemm', chunk = 1 },
   { name = 'gemm, 2 images per product', threading = 'gemm', chunk = 2 },
+  { name = 'batch, tiles of 2 output rows', threading = 'batch', chunk = 1, tile = 2 },
+  { name = 'gemm, tiles of 1 output row', threading = 'gemm', chunk = 1, tile = 1 },
 }
 
 -- A Conv2d of golden case c with the plan's options and c's parameters.
@@ -27,7 +29,7 @@ local function golden_module(c, plan)
   local cin, cout, k, opts = table.unpack(c.args)
   local o = {}
   for key, v in pairs(opts) do o[key] = v end
-  o.threading, o.chunk = plan.threading, plan.chunk
+  o.threading, o.chunk, o.tile = plan.threading, plan.chunk, plan.tile
   local m = nn.Conv2d(cin, cout, k, o)
   for pname, file in pairs(c.params) do m[pname]:copy_(load(file)) end
   return m

@@ -20,7 +20,7 @@ local Conv2d = M.class('nn.Conv2d', M.Module)
 local scratch = iddl.empty(0)
 
 local OPTIONS = { stride = true, padding = true, dilation = true, groups = true,
-                  bias = true, threading = true, chunk = true }
+                  bias = true, threading = true, chunk = true, tile = true }
 
 -- {h, w} from a number or a pair of integers >= min; `what` names it.
 local function pair(what, v, min)
@@ -37,7 +37,8 @@ end
 
 -- opts: stride=1, padding=0, dilation=1 (numbers or {h, w}), groups=1,
 -- bias=true; tuning: threading='auto'|'batch'|'gemm', chunk=images per
--- product (0 = automatic), see doc/nn.md.
+-- product, tile=output rows per product of one image (0 = automatic), see
+-- doc/nn.md.
 function Conv2d:__init(cin, cout, k, opts)
   M.Module.__init(self)
   opts = opts or {}
@@ -73,9 +74,12 @@ function Conv2d:__init(cin, cout, k, opts)
     error("nn.Conv2d: threading must be 'auto', 'batch' or 'gemm', got "
           .. tostring(self.threading), 3)
   end
-  self.chunk = opts.chunk or 0
-  if math.type(self.chunk) ~= 'integer' or self.chunk < 0 then
-    error('nn.Conv2d: chunk must be an integer >= 0, got ' .. tostring(self.chunk), 3)
+  self.chunk, self.tile = opts.chunk or 0, opts.tile or 0
+  for name, v in pairs { chunk = self.chunk, tile = self.tile } do
+    if math.type(v) ~= 'integer' or v < 0 then
+      error(string.format('nn.Conv2d: %s must be an integer >= 0, got %s', name,
+                          tostring(v)), 3)
+    end
   end
   local kh, kw = self.kernel_size[1], self.kernel_size[2]
   self.weight = iddl.empty(cout, cin // groups, kh, kw)
@@ -97,7 +101,7 @@ end
 local function geom(self)
   local s, p, d = self.stride, self.padding, self.dilation
   return s[1], s[2], p[1], p[2], d[1], d[2], self.groups, self.threading,
-         self.chunk
+         self.chunk, self.tile
 end
 
 function Conv2d:updateOutput(input)
