@@ -7,7 +7,8 @@
  *
  * geom is the argument list sh, sw, ph, pw, dh, dw, groups [, threading
  * ('auto' | 'batch' | 'gemm'), chunk (images per product), tile (output
- * rows per product of one image); 0 or nil = automatic].
+ * rows per product of one image), algorithm ('auto' | 'im2col' |
+ * 'winograd'); 0 or nil = automatic].
  * x is (N, C, H, W), or (C, H, W) for one image (then out, gout and gin are
  * 3-D too); weight (O, C/groups, kh, kw). out and gin are resized here; work
  * is a scratch tensor resized to what the kernels need (share one between
@@ -21,6 +22,7 @@
 #define SHAPE(t) iddl_shape_str((t), (char[128]){0}, 128)
 
 static const char *const threadings[] = {"auto", "batch", "gemm", NULL};
+static const char *const algorithms[] = {"auto", "im2col", "winograd", NULL};
 
 /* Reads x and weight (already contiguous) and the geometry arguments from
  * index `first` into s, checks them and makes the plan. */
@@ -49,7 +51,9 @@ static void conv_args(lua_State *L, const iddl_tensor *x, const iddl_tensor *w,
       .threading = (iddl_conv_threading)luaL_checkoption(L, first + 7, "auto",
                                                          threadings),
       .chunk = luaL_optinteger(L, first + 8, 0),
-      .tile = luaL_optinteger(L, first + 9, 0)};
+      .tile = luaL_optinteger(L, first + 9, 0),
+      .algorithm = (iddl_conv_algorithm)luaL_checkoption(L, first + 10, "auto",
+                                                         algorithms)};
   iddl_err err;
   if (iddl_conv2d_init(s, &err))
     luaL_error(L, "%s (input of shape %s, weight of shape %s)", err.msg,

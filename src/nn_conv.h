@@ -32,6 +32,14 @@ typedef enum {
   IDDL_CONV_GEMM        /* chunks in turn, every sgemm multi-threaded */
 } iddl_conv_threading;
 
+/* How the products are formed. */
+typedef enum {
+  IDDL_CONV_ALGO_AUTO = 0,  /* Winograd where it fits and pays, else im2col */
+  IDDL_CONV_IM2COL,         /* im2col + sgemm (any geometry) */
+  IDDL_CONV_WINOGRAD        /* F(2x2, 3x3): 3x3, stride 1, dilation 1,
+                             * padding <= 2 (conv_winograd.h) */
+} iddl_conv_algorithm;
+
 /* One convolution call: fill N, O, groups and the geometry's first eleven
  * fields (g.C = all input channels), optionally threading, chunk (images
  * per product) and tile (output rows per product when it holds one image),
@@ -40,6 +48,7 @@ typedef struct iddl_conv2d {
   iddl_conv_geom g;        /* one image; Ho, Wo set by iddl_conv2d_init */
   int64_t N, O, groups;
   iddl_conv_threading threading;
+  iddl_conv_algorithm algorithm;
   int64_t chunk, tile;
   /* set by iddl_conv2d_init (the plan): */
   int64_t nb;              /* images per product */
@@ -47,6 +56,7 @@ typedef struct iddl_conv2d {
   int64_t items;           /* ceil(N / nb) chunks of images */
   int slots;               /* workers (each with its own workspace) */
   int batch_parallel;      /* 1: IDDL_CONV_BATCH, 0: IDDL_CONV_GEMM */
+  int winograd;            /* 1: conv_winograd.c does the work */
 } iddl_conv2d;
 
 /* Checks the shapes (positive channels, C and O divisible by groups, the

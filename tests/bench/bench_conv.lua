@@ -58,6 +58,42 @@ local a, b = iddl.randn(2048, 2048), iddl.randn(2048, 2048)
 local peak = 2 * 2048 ^ 3 / best_of(3, function() iddl.matmul(a, b) end) / 1e9
 a, b = nil, nil
 
+-- PyTorch runs in one python process that takes each configuration from a
+-- FIFO just after iddl has measured it, so that both see the same load on
+-- this shared machine; it answers "forward_s fwd+bwd_s" per configuration.
+local py = [[
+import sys, time, torch
+torch.set_num_threads(%d); torch.manual_seed(0)
+def best_of(n, f):
+    f(); best = 1e9
+    for _ in range(n):
+        t0 = time.perf_counter(); f(); best = min(best, time.perf_counter() - t0)
+    return best
+print('ready', flush=True)
+for line in open(sys.argv[1]):
+    cin, cout, hw, k, s, p, g = map(int, line.split())
+    m = torch.nn.Conv2d(cin, cout, k, stride=s, padding=p, groups=g, bias=False)
+    x = torch.randn(%d, cin, hw, hw, requires_grad=True)
+    gy = torch.randn_like(m(x))
+    def fwd():
+        with torch.no_grad(): m(x)
+    def fb():
+        m.zero_grad(); x.grad = None; m(x).backward(gy)
+    print(best_of(%d, fwd), best_of(%d, fb), flush=True)
+]]
+local torch_in, torch_out, fifo, script
+if os.execute('/usr/bin/python3 -c "import torch" 2>/dev/null') then
+  script, fifo = os.tmpname(), os.tmpname()
+  os.remove(fifo)
+  assert(os.execute('mkfifo ' .. fifo))
+  local f = assert(io.open(script, 'w'))
+  f:write(py:format(iddl.blas_info().threads, B, REPS, REPS))
+  f:close()
+  torch_out = io.popen('/usr/bin/python3 ' .. script .. ' ' .. fifo)
+  torch_in = assert(io.open(fifo, 'w'))
+  assert(torch_out:read('l') == 'ready')
+end
+
 iddl.manual_seed(0)
 for _, c in ipairs(configs) do
   local m = nn.Conv2d(c.cin, c.cout, c.k, { stride = c.stride, padding = c.pad,
@@ -72,47 +108,22 @@ for _, c in ipairs(configs) do
     m:zero_grad()
     m:backward(x, gy)
   end)
+  m, x, y, gy = nil, nil, nil, nil
+  collectgarbage()
+  if torch_in then
+    torch_in:write(string.format('%d %d %d %d %d %d %d\n', c.cin, c.cout, c.hw,
+                                 c.k, c.stride, c.pad, c.groups))
+    torch_in:flush()
+    local tf, tb = (torch_out:read('l') or ''):match('(%S+)%s+(%S+)')
+    c.tfwd, c.tfb = tonumber(tf), tonumber(tb)
+  end
 end
-collectgarbage()
-
--- PyTorch: the same configurations, the same protocol.
-local py = { [[
-import time, torch
-torch.set_num_threads(%d); torch.manual_seed(0)
-def best_of(n, f):
-    f(); best = 1e9
-    for _ in range(n):
-        t0 = time.perf_counter(); f(); best = min(best, time.perf_counter() - t0)
-    return best
-for cin, cout, hw, k, s, p, g in CONFIGS:
-    m = torch.nn.Conv2d(cin, cout, k, stride=s, padding=p, groups=g, bias=False)
-    x = torch.randn(%d, cin, hw, hw, requires_grad=True)
-    gy = torch.randn_like(m(x))
-    def fwd():
-        with torch.no_grad(): m(x)
-    def fb():
-        m.zero_grad(); x.grad = None; m(x).backward(gy)
-    print(best_of(%d, fwd), best_of(%d, fb), flush=True)
-]] }
-local list = {}
-for i, c in ipairs(configs) do
-  list[i] = string.format('(%d,%d,%d,%d,%d,%d,%d)', c.cin, c.cout, c.hw, c.k,
-                          c.stride, c.pad, c.groups)
+if torch_in then
+  torch_in:close()
+  torch_out:close()
+  os.remove(script)
+  os.remove(fifo)
 end
-local script = os.tmpname()
-local f = assert(io.open(script, 'w'))
-f:write('CONFIGS = [' .. table.concat(list, ',') .. ']\n')
-f:write(py[1]:format(iddl.blas_info().threads, B, REPS, REPS))
-f:close()
-local p = io.popen('/usr/bin/python3 ' .. script .. ' 2>/dev/null')
-for _, c in ipairs(configs) do
-  local line = p:read('l')
-  if not line then break end
-  local tf, tb = line:match('(%S+)%s+(%S+)')
-  c.tfwd, c.tfb = tonumber(tf), tonumber(tb)
-end
-p:close()
-os.remove(script)
 
 local function ratio(t, mine) return t and string.format('%5.2f', t / mine) or '  n/a' end
 local function ms(t) return t and string.format('%7.1f', t * 1e3) or '    n/a' end

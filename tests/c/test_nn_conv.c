@@ -1,7 +1,8 @@
 /* test_nn_conv.c - cmocka tests of src/nn_conv.c against direct convolution
  * loops in double: forward, gradInput, gradWeight and gradBias for dense,
  * grouped, strided, padded, dilated and pointwise geometries, under every
- * plan (batch-parallel and threaded sgemm, 1 to N images per product);
+ * plan (im2col and Winograd, batch-parallel and threaded sgemm, 1 to N
+ * images per product, tiles of output rows);
  * parameter gradients accumulate with their scale; init rejects channels
  * not divisible by groups and plans within the batch. */
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv_winograd.h"
 #include "nn_conv.h"
 
 static float rnd(uint64_t *s) {
@@ -65,8 +67,12 @@ static void assert_close(const float *a, const double *e, int64_t n,
                scale * e[i]);
 }
 
-/* N, C, H, W, O, kh, kw, sh, sw, ph, pw, dh, dw, groups */
+/* N, C, H, W, O, kh, kw, sh, sw, ph, pw, dh, dw, groups (the 3x3 stride-1
+ * ones run on Winograd too, with paddings 0, 1 and 2) */
 static const int64_t CASES[][14] = {
+    {3, 4, 7, 5, 6, 3, 3, 1, 1, 0, 0, 1, 1, 2},
+    {2, 3, 5, 6, 2, 3, 3, 1, 1, 2, 2, 1, 1, 1},
+    {4, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     {5, 3, 9, 7, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     {7, 4, 9, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 2},
     {3, 5, 6, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1},
@@ -79,12 +85,12 @@ static const int64_t CASES[][14] = {
     {8, 16, 2, 2, 16, 3, 3, 2, 2, 1, 1, 1, 1, 4},
 };
 
-static iddl_conv2d make(const int64_t *v, iddl_conv_threading t, int64_t chunk,
-                        int64_t tile) {
+static iddl_conv2d make(const int64_t *v, iddl_conv_algorithm a,
+                        iddl_conv_threading t, int64_t chunk, int64_t tile) {
   iddl_conv2d s = {.g = {v[1], v[2], v[3], v[5], v[6], v[7], v[8], v[9], v[10],
                          v[11], v[12], 0, 0},
                    .N = v[0], .O = v[4], .groups = v[13], .threading = t,
-                   .chunk = chunk, .tile = tile};
+                   .algorithm = a, .chunk = chunk, .tile = tile};
   iddl_err err;
   assert_int_equal(iddl_conv2d_init(&s, &err), 0);
   return s;
@@ -94,7 +100,7 @@ static void test_matches_direct_loops(void **state) {
   (void)state;
   uint64_t seed = 11;
   for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
-    iddl_conv2d s = make(CASES[k], IDDL_CONV_AUTO, 0, 0);
+    iddl_conv2d s = make(CASES[k], IDDL_CONV_IM2COL, IDDL_CONV_AUTO, 0, 0);
     int64_t nx = s.N * s.g.C * s.g.H * s.g.W, ny = s.N * s.O * s.g.Ho * s.g.Wo;
     int64_t nw = s.O * s.g.C / s.groups * s.g.kh * s.g.kw;
     float *x = rnd_array(nx, &seed), *w = rnd_array(nw, &seed),
@@ -109,9 +115,13 @@ static void test_matches_direct_loops(void **state) {
      * chunks of 2, 3 and N images */
     int64_t plans[][2] = {{0, 0}, {1, 0}, {1, 1}, {1, 2}, {1, 3}, {2, 0},
                           {3, 0}, {s.N, 0}};
+    int algos = iddl_wino_fits(&s) ? 2 : 1;
+    iddl_conv_algorithm algo[] = {IDDL_CONV_IM2COL, IDDL_CONV_WINOGRAD};
+    for (int a = 0; a < algos; a++)
     for (int m = 0; m < 3; m++)
       for (int c = 0; c < 8; c++) {
-        iddl_conv2d p = make(CASES[k], modes[m], plans[c][0], plans[c][1]);
+        iddl_conv2d p = make(CASES[k], algo[a], modes[m], plans[c][0],
+                             plans[c][1]);
         float *work = malloc((size_t)iddl_conv2d_workspace(&p) * sizeof(float));
         float *out = malloc((size_t)ny * sizeof(float)),
               *gin = malloc((size_t)nx * sizeof(float)),

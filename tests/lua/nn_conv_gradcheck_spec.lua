@@ -85,6 +85,15 @@ describe('nn.Conv2d gradient checks', function()
               iddl.randn(1, 2, 5, 5))
   end)
 
+  it('Winograd: tile rows of one image and chunks of images, paddings 0-2', function()
+    for pad = 0, 2 do
+      gradcheck(nn.Conv2d(2, 3, 3, { padding = pad, algorithm = 'winograd', chunk = 1 }),
+                iddl.randn(2, 2, 5, 6))
+      gradcheck(nn.Conv2d(4, 2, 3, { padding = pad, groups = 2, algorithm = 'winograd',
+                                     chunk = 2 }), iddl.randn(3, 4, 3, 4))
+    end
+  end)
+
   it('one unbatched image (C, H, W)', function()
     gradcheck(nn.Conv2d(2, 3, 3, { padding = 1 }), iddl.randn(2, 4, 3))
   end)

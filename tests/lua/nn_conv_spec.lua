@@ -13,16 +13,35 @@ local RTOL, ATOL = 1e-5, 2e-5
 local function load(file) return iddl.npy.load(dir .. file) end
 
 -- The plans the kernels can run: automatic, one image per product, several
--- images per product, on the batch-parallel and the threaded-sgemm paths.
-local PLANS = {
-  { name = 'auto' },
-  { name = 'batch, 1 image per product', threading = 'batch', chunk = 1 },
-  { name = 'batch, 3 images per product', threading = 'batch', chunk = 3 },
-  { name = 'gemm, 1 image per product', threading = 'gemm', chunk = 1 },
-  { name = 'gemm, 2 images per product', threading = 'gemm', chunk = 2 },
-  { name = 'batch, tiles of 2 output rows', threading = 'batch', chunk = 1, tile = 2 },
-  { name = 'gemm, tiles of 1 output row', threading = 'gemm', chunk = 1, tile = 1 },
-}
+-- images per product, tiles of output rows, on the batch-parallel and the
+-- threaded-sgemm paths, with im2col and (where it fits) Winograd.
+local PLANS = { { name = 'auto' } }
+for _, algorithm in ipairs { 'im2col', 'winograd' } do
+  for _, p in ipairs {
+    { name = 'batch, 1 image per product', threading = 'batch', chunk = 1 },
+    { name = 'batch, 3 images per product', threading = 'batch', chunk = 3 },
+    { name = 'gemm, 1 image per product', threading = 'gemm', chunk = 1 },
+    { name = 'gemm, 2 images per product', threading = 'gemm', chunk = 2 },
+    { name = 'batch, tiles of 2 output rows', threading = 'batch', chunk = 1, tile = 2 },
+    { name = 'gemm, tiles of 1 output row', threading = 'gemm', chunk = 1, tile = 1 },
+  } do
+    p.algorithm, p.name = algorithm, algorithm .. ', ' .. p.name
+    PLANS[#PLANS + 1] = p
+  end
+end
+
+-- Whether Winograd can run case c (3x3, stride 1, dilation 1, padding <= 2).
+local function fits_winograd(c)
+  local _, _, k, o = table.unpack(c.args)
+  local function all(v, ok)
+    if type(v) == 'table' then return ok(v[1]) and ok(v[2]) end
+    return ok(v)
+  end
+  return all(k, function(x) return x == 3 end)
+     and all(o.stride, function(x) return x == 1 end)
+     and all(o.dilation, function(x) return x == 1 end)
+     and all(o.padding, function(x) return x <= 2 end)
+end
 
 -- A Conv2d of golden case c with the plan's options and c's parameters.
 local function golden_module(c, plan)
@@ -30,6 +49,7 @@ local function golden_module(c, plan)
   local o = {}
   for key, v in pairs(opts) do o[key] = v end
   o.threading, o.chunk, o.tile = plan.threading, plan.chunk, plan.tile
+  o.algorithm = plan.algorithm
   local m = nn.Conv2d(cin, cout, k, o)
   for pname, file in pairs(c.params) do m[pname]:copy_(load(file)) end
   return m
@@ -42,7 +62,7 @@ describe('nn.Conv2d golden (PyTorch parity)', function()
 
   for _, c in ipairs(cases) do
     for _, plan in ipairs(PLANS) do
-      it(c.name .. ' (' .. plan.name .. '): output, gradInput, gradWeight, gradBias',
+      if plan.algorithm ~= 'winograd' or fits_winograd(c) then it(c.name .. ' (' .. plan.name .. '): output, gradInput, gradWeight, gradBias',
          function()
         local m = golden_module(c, plan)
         local x = load(c.input)
@@ -56,7 +76,7 @@ describe('nn.Conv2d golden (PyTorch parity)', function()
           n = n + 1
         end
         assert.are.equal(n, #m:parameters())
-      end)
+      end) end
     end
 
     it(c.name .. ': updateGradInput and accGradParameters separately, scaled',
@@ -218,6 +238,11 @@ describe('nn.Conv2d', function()
                               { strides = 2 })
       H.assert_error_contains("threading must be 'auto', 'batch' or 'gemm'",
                               nn.Conv2d, 4, 4, 3, { threading = 'fast' })
+      H.assert_error_contains("algorithm must be 'auto', 'im2col' or 'winograd'",
+                              nn.Conv2d, 4, 4, 3, { algorithm = 'fft' })
+      local w = nn.Conv2d(4, 4, 3, { stride = 2, algorithm = 'winograd' })
+      H.assert_error_contains({ 'Winograd needs a 3x3 kernel, stride 1',
+                                'stride 2x2' }, w.forward, w, iddl.randn(1, 4, 6, 6))
     end)
 
     it('input of the wrong rank or channel count names both shapes', function()

@@ -20,7 +20,8 @@ local Conv2d = M.class('nn.Conv2d', M.Module)
 local scratch = iddl.empty(0)
 
 local OPTIONS = { stride = true, padding = true, dilation = true, groups = true,
-                  bias = true, threading = true, chunk = true, tile = true }
+                  bias = true, threading = true, chunk = true, tile = true,
+                  algorithm = true }
 
 -- {h, w} from a number or a pair of integers >= min; `what` names it.
 local function pair(what, v, min)
@@ -36,9 +37,9 @@ local function pair(what, v, min)
 end
 
 -- opts: stride=1, padding=0, dilation=1 (numbers or {h, w}), groups=1,
--- bias=true; tuning: threading='auto'|'batch'|'gemm', chunk=images per
--- product, tile=output rows per product of one image (0 = automatic), see
--- doc/nn.md.
+-- bias=true; tuning: algorithm='auto'|'im2col'|'winograd',
+-- threading='auto'|'batch'|'gemm', chunk=images per product, tile=output
+-- rows per product of one image (0 = automatic), see doc/nn.md.
 function Conv2d:__init(cin, cout, k, opts)
   M.Module.__init(self)
   opts = opts or {}
@@ -74,6 +75,12 @@ function Conv2d:__init(cin, cout, k, opts)
     error("nn.Conv2d: threading must be 'auto', 'batch' or 'gemm', got "
           .. tostring(self.threading), 3)
   end
+  self.algorithm = opts.algorithm or 'auto'
+  if self.algorithm ~= 'auto' and self.algorithm ~= 'im2col'
+      and self.algorithm ~= 'winograd' then
+    error("nn.Conv2d: algorithm must be 'auto', 'im2col' or 'winograd', got "
+          .. tostring(self.algorithm), 3)
+  end
   self.chunk, self.tile = opts.chunk or 0, opts.tile or 0
   for name, v in pairs { chunk = self.chunk, tile = self.tile } do
     if math.type(v) ~= 'integer' or v < 0 then
@@ -101,7 +108,7 @@ end
 local function geom(self)
   local s, p, d = self.stride, self.padding, self.dilation
   return s[1], s[2], p[1], p[2], d[1], d[2], self.groups, self.threading,
-         self.chunk, self.tile
+         self.chunk, self.tile, self.algorithm
 end
 
 function Conv2d:updateOutput(input)
