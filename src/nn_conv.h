@@ -5,12 +5,16 @@
  * overlap. With G groups, output channels [g*O/G, (g+1)*O/G) see only input
  * channels [g*C/G, (g+1)*C/G).
  *
- * Every product is an im2col (conv_im2col.h) followed by one sgemm per group:
- *   out_g (O/G, Ho*Wo) = weight_g (O/G, C/G*kh*kw) @ col_g (C/G*kh*kw, Ho*Wo)
- * A 1x1 convolution with stride 1 and no padding uses the input as its
- * column matrix. Products have about 256 columns (output pixels): small
- * images are handled in chunks of several images per product, large ones in
- * tiles of output rows, so that each group's column matrix is used by its
+ * Two algorithms (iddl_conv2d_init picks one):
+ * - im2col (conv_im2col.h) followed by one sgemm per group,
+ *     out_g (O/G, Ho*Wo) = weight_g (O/G, C/G*kh*kw) @ col_g (C/G*kh*kw, Ho*Wo)
+ *   for any geometry; a 1x1 convolution with stride 1 and no padding uses
+ *   the input as its column matrix;
+ * - Winograd F(2x2, 3x3) (conv_winograd.h) for 3x3 kernels with stride 1:
+ *   16 sgemms per group doing 2.25x fewer multiply-accumulates.
+ * Products have about 256 columns (output pixels or tiles): small images
+ * are handled in chunks of several images per product, large ones in tiles
+ * of output rows, so that each group's column matrix is used by its
  * products while it is still in the core's cache. All groups of one chunk
  * or tile are done in one pass.
  *
@@ -27,7 +31,7 @@
 
 /* How the batch is cut and spread over the cores. */
 typedef enum {
-  IDDL_CONV_AUTO = 0,   /* choose by the rule of iddl_conv2d_plan */
+  IDDL_CONV_AUTO = 0,   /* choose by the rule of iddl_conv2d_init */
   IDDL_CONV_BATCH,      /* chunks of images in parallel, 1-thread sgemm */
   IDDL_CONV_GEMM        /* chunks in turn, every sgemm multi-threaded */
 } iddl_conv_threading;
@@ -60,12 +64,14 @@ typedef struct iddl_conv2d {
 } iddl_conv2d;
 
 /* Checks the shapes (positive channels, C and O divisible by groups, the
- * geometry as iddl_conv_geom_init) and makes the plan. The automatic plan:
- * nb = ceil(256 / (Ho*Wo)) images per product, but at most N / threads so
- * every thread gets work; when nb is 1, tiles of ceil(256 / Wo) output rows;
- * batch-parallel whenever there are at least as many chunks as threads,
- * else one product at a time on multi-threaded sgemm (see doc/nn.md for the
- * measurements behind the rule). */
+ * geometry as iddl_conv_geom_init; a geometry Winograd cannot do when it is
+ * asked for) and makes the plan. The automatic plan: Winograd where it fits
+ * and every group has >= 32 input and output channels, else im2col;
+ * nb = ceil(256 / (Ho*Wo)) images per product (tiles for Winograd), but at
+ * most N / threads so every thread gets work; when nb is 1, tiles of
+ * ceil(256 / Wo) output rows; batch-parallel whenever there are at least as
+ * many chunks as threads, else one product at a time on multi-threaded
+ * sgemm (see doc/nn.md for the measurements behind the rules). */
 int iddl_conv2d_init(iddl_conv2d *s, iddl_err *err);
 
 /* Floats of workspace the functions below need for s (after init). */

@@ -12,7 +12,7 @@
 local iddl = iddl or require 'iddl'
 local nn = iddl.nn
 
-local B, REPS = 128, 2
+local B, REPS = 128, 3
 local GROUPS = { 1, 2, 4, 8, 16 }
 
 -- name, cin, cout, input size, kernel, stride, padding, uses in ResNet-18

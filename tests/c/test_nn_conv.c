@@ -17,6 +17,7 @@
 
 #include "conv_winograd.h"
 #include "nn_conv.h"
+#include "parallel.h"
 
 static float rnd(uint64_t *s) {
   *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -162,19 +163,37 @@ static void test_init_checks_and_plans(void **state) {
   s.O = 6;
   assert_int_equal(iddl_conv2d_init(&s, &err), -1);
   assert_non_null(strstr(err.msg, "output channels 6 not divisible by groups 4"));
-  /* 4x4 outputs (16 columns) on a batch of 128: 16 images per product */
+  /* 4x4 outputs (16 columns) on a batch of 128: 16 images per product
+   * (fewer if there are more than 8 threads), on Winograd */
+  int threads = iddl_parallel_threads();
   s = (iddl_conv2d){.g = {512, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0}, .N = 128,
                     .O = 512, .groups = 1};
   assert_int_equal(iddl_conv2d_init(&s, &err), 0);
-  assert_int_equal(s.nb, 16);
-  assert_int_equal(s.items, 8);
-  /* 32x32 outputs: one image per product */
+  assert_int_equal(s.nb, 128 / threads < 16 ? 128 / threads : 16);
+  assert_int_equal(s.items, 128 / s.nb);
+  assert_int_equal(s.winograd, 1);
+  assert_int_equal(s.batch_parallel, threads > 1);
+  /* 32x32 outputs: one image per product, tiles of 8 rows; 16 channels
+   * per group are too few for Winograd, a stride of 2 does not fit it */
   s.g = (iddl_conv_geom){64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0};
+  s.O = 64;
+  s.groups = 4;
   assert_int_equal(iddl_conv2d_init(&s, &err), 0);
   assert_int_equal(s.nb, 1);
+  assert_int_equal(s.rows, 8);
   assert_int_equal(s.items, 128);
+  assert_int_equal(s.winograd, 0);
+  s.groups = 1;
+  s.g.sh = 2;
+  assert_int_equal(iddl_conv2d_init(&s, &err), 0);
+  assert_int_equal(s.winograd, 0);
+  s.algorithm = IDDL_CONV_WINOGRAD;
+  assert_int_equal(iddl_conv2d_init(&s, &err), -1);
+  assert_non_null(strstr(err.msg, "Winograd needs a 3x3 kernel"));
+  s.algorithm = IDDL_CONV_ALGO_AUTO;
   /* never more images per product than the batch holds */
   s.N = 1;
+  s.g.sh = 1;
   s.g = (iddl_conv_geom){8, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0};
   assert_int_equal(iddl_conv2d_init(&s, &err), 0);
   assert_int_equal(s.nb, 1);
