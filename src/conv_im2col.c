@@ -1,4 +1,5 @@
 /* conv_im2col.c - unfolding an image into its column matrix and back. */
+#include <stdint.h>
 #include <string.h>
 
 #include "conv_im2col.h"
@@ -19,6 +20,9 @@ int iddl_conv_geom_init(iddl_conv_geom *g, iddl_err *err) {
   if (g->ph < 0 || g->pw < 0)
     return iddl_fail(err, "conv: padding must be non-negative, got %lldx%lld",
                      (long long)g->ph, (long long)g->pw);
+  if (g->H * g->W > INT32_MAX)
+    return iddl_fail(err, "conv: image plane %lldx%lld has more than 2^31 "
+                     "pixels", (long long)g->H, (long long)g->W);
   int64_t eh = g->dh * (g->kh - 1) + 1, ew = g->dw * (g->kw - 1) + 1;
   int64_t hp = g->H + 2 * g->ph, wp = g->W + 2 * g->pw;
   if (eh > hp || ew > wp)
@@ -106,12 +110,13 @@ static void span_mask(int32_t *mask, const offset_span *sp, int64_t Wo,
     mask[q] = q0 + q >= sp->qa && q0 + q < sp->qb && ow >= sp->lo && ow < sp->hi;
 }
 
-HOT void iddl_im2col_rows(const iddl_conv_geom *g, const float *im, int64_t c0,
-                          int64_t nc, int64_t oh0, int64_t oh1, float *col,
-                          int64_t ldcol) {
-  const int64_t H = g->H, W = g->W, Wo = g->Wo, sw = g->sw, kk = g->kh * g->kw;
+HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
+                           int64_t nimg, int64_t c0, int64_t nc, int64_t oh0,
+                           int64_t oh1, float *col, int64_t ldcol) {
+  const int64_t hw = g->H * g->W, chw = g->C * hw, kk = g->kh * g->kw;
+  const int64_t W = g->W, Wo = g->Wo, sh = g->sh, sw = g->sw;
   const int64_t n = (oh1 - oh0) * Wo;                    /* tile columns */
-  const int block = g->sh == 1 && sw == 1 && Wo == W;
+  const int block = sh == 1 && sw == 1 && Wo == W;
   int32_t mask[MASK_COLS];
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
@@ -120,41 +125,51 @@ HOT void iddl_im2col_rows(const iddl_conv_geom *g, const float *im, int64_t c0,
         for (int64_t q0 = 0; q0 < n; q0 += MASK_COLS) {
           int64_t len = n - q0 < MASK_COLS ? n - q0 : MASK_COLS;
           span_mask(mask, &sp, Wo, q0, len);
-          for (int64_t c = 0; c < nc; c++) {
-            float *d = col + (c * kk + i * g->kw + j) * ldcol + q0; /* (len) */
-            const float *plane = im + (c0 + c) * H * W;  /* (H, W) */
-            for (int64_t q = 0; q < len; q++)
-              d[q] = mask[q] ? plane[q0 + q + sp.shift] : 0.0f;
-          }
+          for (int64_t b = 0; b < nimg; b++)
+            for (int64_t c = 0; c < nc; c++) {
+              float *d = col + (c * kk + i * g->kw + j) * ldcol + b * n + q0;
+              const float *s = im + b * chw + (c0 + c) * hw + q0; /* plane */
+              for (int64_t q = 0; q < len; q++)
+                d[q] = mask[q] ? s[q + sp.shift] : 0.0f;
+            }
         }
         continue;
       }
-      for (int64_t c = 0; c < nc; c++) {
-        float *d = col + (c * kk + i * g->kw + j) * ldcol; /* (n) */
-        const float *plane = im + (c0 + c) * H * W;      /* (H, W) */
-        for (int64_t q = 0; q < sp.qa; q++) d[q] = 0.0f;
-        for (int64_t q = sp.qb; q < n; q++) d[q] = 0.0f;
-        for (int64_t oh = sp.a; oh < sp.b; oh++) {       /* row by row */
-          float *dr = d + (oh - oh0) * Wo;
-          const float *s = plane + (oh * g->sh - g->ph + i * g->dh) * W;
-          for (int64_t ow = 0; ow < sp.lo; ow++) dr[ow] = 0.0f;
-          for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow] = s[ow * sw + sp.off];
-          for (int64_t ow = sp.hi; ow < Wo; ow++) dr[ow] = 0.0f;
+      for (int64_t b = 0; b < nimg; b++)   /* other geometries: by rows */
+        for (int64_t c = 0; c < nc; c++) {
+          float *d = col + (c * kk + i * g->kw + j) * ldcol + b * n; /* (n) */
+          const float *plane = im + b * chw + (c0 + c) * hw;   /* (H, W) */
+          for (int64_t q = 0; q < sp.qa; q++) d[q] = 0.0f;
+          for (int64_t q = sp.qb; q < n; q++) d[q] = 0.0f;
+          for (int64_t oh = sp.a; oh < sp.b; oh++) {
+            float *dr = d + (oh - oh0) * Wo;
+            const float *s = plane + (oh * sh - g->ph + i * g->dh) * W;
+            for (int64_t ow = 0; ow < sp.lo; ow++) dr[ow] = 0.0f;
+            for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow] = s[ow * sw + sp.off];
+            for (int64_t ow = sp.hi; ow < Wo; ow++) dr[ow] = 0.0f;
+          }
         }
-      }
     }
+}
+
+void iddl_im2col_rows(const iddl_conv_geom *g, const float *im, int64_t c0,
+                      int64_t nc, int64_t oh0, int64_t oh1, float *col,
+                      int64_t ldcol) {
+  iddl_im2col_batch(g, im, 1, c0, nc, oh0, oh1, col, ldcol);
 }
 
 void iddl_im2col(const iddl_conv_geom *g, const float *im, int64_t c0,
                  int64_t nc, float *col, int64_t ldcol) {
-  iddl_im2col_rows(g, im, c0, nc, 0, g->Ho, col, ldcol);
+  iddl_im2col_batch(g, im, 1, c0, nc, 0, g->Ho, col, ldcol);
 }
 
-HOT void iddl_col2im_rows(const iddl_conv_geom *g, const float *col,
-                          int64_t ldcol, int64_t c0, int64_t nc, int64_t oh0,
-                          int64_t oh1, float *im) {
-  const int64_t H = g->H, W = g->W, Wo = g->Wo, sw = g->sw, kk = g->kh * g->kw;
-  const int block = g->sh == 1 && sw == 1 && Wo == W;
+HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
+                           int64_t ldcol, int64_t nimg, int64_t c0, int64_t nc,
+                           int64_t oh0, int64_t oh1, float *im) {
+  const int64_t hw = g->H * g->W, chw = g->C * hw, kk = g->kh * g->kw;
+  const int64_t W = g->W, Wo = g->Wo, sh = g->sh, sw = g->sw;
+  const int64_t n = (oh1 - oh0) * Wo;
+  const int block = sh == 1 && sw == 1 && Wo == W;
   int32_t mask[MASK_COLS];
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
@@ -165,30 +180,38 @@ HOT void iddl_col2im_rows(const iddl_conv_geom *g, const float *col,
         for (int64_t q0 = sp.qa; q0 < sp.qb; q0 += MASK_COLS) {
           int64_t len = sp.qb - q0 < MASK_COLS ? sp.qb - q0 : MASK_COLS;
           span_mask(mask, &sp, Wo, q0, len);
-          for (int64_t c = 0; c < nc; c++) {
-            const float *s = col + (c * kk + i * g->kw + j) * ldcol + q0;
-            float *plane = im + (c0 + c) * H * W;        /* (H, W) */
-            for (int64_t q = 0; q < len; q++)  /* padding columns add 0 */
-              plane[q0 + q + sp.shift] += mask[q] ? s[q] : 0.0f;
-          }
+          for (int64_t b = 0; b < nimg; b++)
+            for (int64_t c = 0; c < nc; c++) {
+              const float *s = col + (c * kk + i * g->kw + j) * ldcol + b * n + q0;
+              float *d = im + b * chw + (c0 + c) * hw + q0;     /* plane */
+              for (int64_t q = 0; q < len; q++)  /* padding columns add 0 */
+                d[q + sp.shift] += mask[q] ? s[q] : 0.0f;
+            }
         }
         continue;
       }
-      for (int64_t c = 0; c < nc; c++) {
-        const float *s = col + (c * kk + i * g->kw + j) * ldcol; /* (n) */
-        float *plane = im + (c0 + c) * H * W;            /* (H, W) */
-        for (int64_t oh = sp.a; oh < sp.b; oh++) {       /* row by row */
-          const float *sr = s + (oh - oh0) * Wo;
-          float *dr = plane + (oh * g->sh - g->ph + i * g->dh) * W;
-          for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow * sw + sp.off] += sr[ow];
+      for (int64_t b = 0; b < nimg; b++)   /* other geometries: by rows */
+        for (int64_t c = 0; c < nc; c++) {
+          const float *s = col + (c * kk + i * g->kw + j) * ldcol + b * n;
+          float *plane = im + b * chw + (c0 + c) * hw;         /* (H, W) */
+          for (int64_t oh = sp.a; oh < sp.b; oh++) {
+            const float *sr = s + (oh - oh0) * Wo;
+            float *dr = plane + (oh * sh - g->ph + i * g->dh) * W;
+            for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow * sw + sp.off] += sr[ow];
+          }
         }
-      }
     }
+}
+
+void iddl_col2im_rows(const iddl_conv_geom *g, const float *col, int64_t ldcol,
+                      int64_t c0, int64_t nc, int64_t oh0, int64_t oh1,
+                      float *im) {
+  iddl_col2im_batch(g, col, ldcol, 1, c0, nc, oh0, oh1, im);
 }
 
 void iddl_col2im(const iddl_conv_geom *g, const float *col, int64_t ldcol,
                  int64_t c0, int64_t nc, float *im, int accumulate) {
   if (!accumulate)
     memset(im + c0 * g->H * g->W, 0, (size_t)(nc * g->H * g->W) * sizeof(float));
-  iddl_col2im_rows(g, col, ldcol, c0, nc, 0, g->Ho, im);
+  iddl_col2im_batch(g, col, ldcol, 1, c0, nc, 0, g->Ho, im);
 }

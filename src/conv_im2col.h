@@ -42,7 +42,7 @@ typedef struct iddl_conv_geom {
 /* Checks the geometry and sets Ho = (H + 2ph - dh(kh-1) - 1)/sh + 1 (Wo
  * alike). Fails, naming the values, on a negative size, a kernel size < 1,
  * a stride or dilation < 1, a negative padding, or a (dilated) kernel larger
- * than the padded image. */
+ * than the padded image, or an image plane of more than 2^31 pixels. */
 int iddl_conv_geom_init(iddl_conv_geom *g, iddl_err *err);
 
 /* Writes the rows of channels [c0, c0 + nc) of the column matrix of image
@@ -59,6 +59,14 @@ void iddl_im2col_rows(const iddl_conv_geom *g, const float *im, int64_t c0,
                       int64_t nc, int64_t oh0, int64_t oh1, float *col,
                       int64_t ldcol);
 
+/* iddl_im2col_rows for nimg images at once: im (nimg, C, H, W); image b's
+ * tile goes to columns [b*n, (b+1)*n) of col, n = (oh1-oh0)*Wo, so
+ * ldcol >= nimg*n. Faster than one call per image: the index work of each
+ * kernel offset is done once. */
+void iddl_im2col_batch(const iddl_conv_geom *g, const float *im, int64_t nimg,
+                       int64_t c0, int64_t nc, int64_t oh0, int64_t oh1,
+                       float *col, int64_t ldcol);
+
 /* The adjoint of iddl_im2col: for channels [c0, c0 + nc) of im (C, H, W),
  * im[c] = (accumulate ? im[c] : 0) + the sum of the entries of col
  * (nc*kh*kw, ldcol) that im2col takes from each position; other channels are
@@ -72,5 +80,12 @@ void iddl_col2im(const iddl_conv_geom *g, const float *col, int64_t ldcol,
 void iddl_col2im_rows(const iddl_conv_geom *g, const float *col, int64_t ldcol,
                       int64_t c0, int64_t nc, int64_t oh0, int64_t oh1,
                       float *im);
+
+/* iddl_col2im_rows for nimg images at once (the adjoint of
+ * iddl_im2col_batch): im (nimg, C, H, W) += image b's tile from columns
+ * [b*n, (b+1)*n) of col. */
+void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
+                       int64_t ldcol, int64_t nimg, int64_t c0, int64_t nc,
+                       int64_t oh0, int64_t oh1, float *im);
 
 #endif

@@ -136,9 +136,8 @@ static const float *group_cols(const iddl_conv2d *s, const float *in,
     return in + p->n0 * chw + g * cg * hw + p->oh0 * s->g.Wo;
   }
   *ld = p->cols;
-  for (int64_t b = 0; b < p->nbi; b++)
-    iddl_im2col_rows(&s->g, in + (p->n0 + b) * chw, g * cg, cg, p->oh0,
-                     p->oh1, col + b * hw, p->cols);
+  iddl_im2col_batch(&s->g, in + p->n0 * chw, p->nbi, g * cg, cg, p->oh0,
+                    p->oh1, col, p->cols);
   return col;
 }
 
@@ -308,9 +307,8 @@ static void backward_piece(const bwd_ctx *c, const piece *p, float *col,
       continue;
     }
     iddl_sgemm(1, 0, kg, cols, og, 1.0f, wg, kg, dyg, ldy, 0.0f, col, cols);
-    for (int64_t b = 0; b < p->nbi; b++)
-      iddl_col2im_rows(&s->g, col + b * (p->oh1 - p->oh0) * Wo, cols, g * cg,
-                       cg, p->oh0, p->oh1, gin + b * chw);
+    iddl_col2im_batch(&s->g, col, cols, p->nbi, g * cg, cg, p->oh0, p->oh1,
+                      gin);
   }
 }
 

@@ -2,8 +2,8 @@
  * defining formula (direct loops with bounds checks) on many geometries,
  * channel ranges and leading dimensions; col2im is its adjoint
  * (<im2col(x), y> == <x, col2im(y)>), overwrites or accumulates as asked and
- * leaves other channels alone; iddl_conv_geom_init computes Ho, Wo and
- * rejects bad geometries. */
+ * leaves other channels alone; the batched forms equal one call per image;
+ * iddl_conv_geom_init computes Ho, Wo and rejects bad geometries. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -141,6 +141,38 @@ static void test_col2im_ranges_and_accumulate(void **state) {
   }
 }
 
+/* The batched forms equal one call per image, on tiles of output rows. */
+static void test_batch_equals_per_image(void **state) {
+  (void)state;
+  uint64_t seed = 4;
+  const int64_t nimg = 3;
+  for (size_t k = 0; k < NGEOMS; k++) {
+    iddl_conv_geom g = geom((int)k);
+    int64_t chw = g.C * g.H * g.W, rows = g.C * g.kh * g.kw;
+    for (int64_t oh0 = 0; oh0 < g.Ho; oh0 += 2) {
+      int64_t oh1 = oh0 + 2 < g.Ho ? oh0 + 2 : g.Ho, n = (oh1 - oh0) * g.Wo;
+      int64_t ld = nimg * n + 5;
+      float *im = rnd_array(nimg * chw, &seed);
+      float *col = rnd_array(rows * ld, &seed), *one = rnd_array(rows * n, &seed);
+      iddl_im2col_batch(&g, im, nimg, 0, g.C, oh0, oh1, col, ld);
+      for (int64_t b = 0; b < nimg; b++) {
+        iddl_im2col_rows(&g, im + b * chw, 0, g.C, oh0, oh1, one, n);
+        for (int64_t r = 0; r < rows; r++)
+          for (int64_t q = 0; q < n; q++)
+            assert_true(col[r * ld + b * n + q] == one[r * n + q]);
+      }
+      float *a = rnd_array(nimg * chw, &seed);
+      float *e = malloc((size_t)(nimg * chw > 0 ? nimg * chw : 1) * sizeof(float));
+      memcpy(e, a, (size_t)(nimg * chw) * sizeof(float));
+      iddl_col2im_batch(&g, col, ld, nimg, 0, g.C, oh0, oh1, a);
+      for (int64_t b = 0; b < nimg; b++)
+        iddl_col2im_rows(&g, col + b * n, ld, 0, g.C, oh0, oh1, e + b * chw);
+      for (int64_t p = 0; p < nimg * chw; p++) assert_true(fabs(a[p] - e[p]) <= 1e-6);
+      free(im); free(col); free(one); free(a); free(e);
+    }
+  }
+}
+
 static void test_geometry(void **state) {
   (void)state;
   iddl_err err;
@@ -172,6 +204,7 @@ int main(void) {
       cmocka_unit_test(test_im2col_matches_definition),
       cmocka_unit_test(test_col2im_is_the_adjoint),
       cmocka_unit_test(test_col2im_ranges_and_accumulate),
+      cmocka_unit_test(test_batch_equals_per_image),
       cmocka_unit_test(test_geometry),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
