@@ -460,14 +460,17 @@ void iddl_wino_backward(const iddl_conv2d *s, float *grad_in,
                         float *grad_weight, float *grad_bias,
                         const float *grad_out, const float *in,
                         const float *weight, float scale, float *work) {
-  if (grad_weight || grad_bias) {
+  int64_t hw = s->g.Ho * s->g.Wo;
+  if (grad_bias && !grad_weight)        /* the bias alone: sums of gout */
+    for (int64_t n = 0; n < s->N; n++)
+      for (int64_t o = 0; o < s->O; o++)
+        grad_bias[o] += scale * sum_of(grad_out + (n * s->O + o) * hw, hw);
+  if (grad_weight) {
     wpass p = pass_of(s, 0);
     wctx c = {.p = &p, .in = in, .gout = grad_out, .slots = work + u_floats(s)};
     run_slots(&p, weight_grad_slots, &c);
-    if (grad_weight) {
-      wg_ctx f = {&p, grad_weight, c.slots, scale};
-      iddl_parallel_for(s->O, 8, weight_grad_finish, &f);
-    }
+    wg_ctx f = {&p, grad_weight, c.slots, scale};
+    iddl_parallel_for(s->O, 8, weight_grad_finish, &f);
     if (grad_bias)
       for (int slot = 0; slot < p.slots; slot++) {
         const float *b = areas(&p, c.slots, slot, 1).du + 16 * p.O * (p.C / p.groups);

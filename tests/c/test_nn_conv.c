@@ -146,6 +146,10 @@ static void test_matches_direct_loops(void **state) {
         assert_int_equal(iddl_conv2d_backward(&p, gin, NULL, NULL, gy, x, w,
                                               1.0f, work, &err), 0);
         assert_close(gin, gx, nx, 1.0);
+        memset(gbt, 0, (size_t)s.O * sizeof(float));
+        assert_int_equal(iddl_conv2d_backward(&p, NULL, NULL, gbt, gy, x, w,
+                                              1.0f, work, &err), 0);
+        assert_close(gbt, gb, s.O, 1.0);
         free(work); free(out); free(gin); free(gwt); free(gbt);
       }
     free(x); free(w); free(b); free(gy); free(y); free(gx); free(gw); free(gb);
