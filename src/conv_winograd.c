@@ -10,8 +10,7 @@
 #define TARGET_TILES 256
 #define ALIGN_FLOATS 16
 
-/* Element-wise loops over rows of tiles, vectorised for AVX2 when the CPU
- * has it. */
+/* Element-wise loops, vectorised for AVX2 when the CPU has it. */
 #define HOT __attribute__((target_clones("avx2", "default")))
 
 static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -71,10 +70,10 @@ int iddl_wino_fits(const iddl_conv2d *s) {
 
 /* Per slot: the scratch of the transforms (one image: the padded band of
  * one channel, (2R + 2, 2TW + 2), and a row; a chunk: one channel of every
- * image, (2TH + 2, 2TW + 2, nb)); V (16, C/G,
- * T) and M (16, O/G, T) with T = nb*R*TW tiles; for the weight gradient the
- * slot's sum dU (16, O, C/G) and bias sums (O). Before the slots: the
- * transformed weights U (G, 16, O/G, C/G) of the pass. */
+ * image, (2TH + 2, 2TW + 2, nb)); V (16, C/G, T) and M (16, O/G, T) with
+ * T = nb*R*TW tiles; for the weight gradient the slot's sum dU (16, O, C/G)
+ * and bias sums (O). Before the slots: the transformed weights U
+ * (G, 16, O/G, C/G). */
 static int64_t tiles_of(const wpass *p) { return p->nb * p->R * p->TW; }
 static int64_t pad_floats(const wpass *p) {
   if (p->nb > 1) return align_up((2 * p->TH + 2) * (2 * p->TW + 2) * p->nb);
