@@ -29,6 +29,13 @@
  * padding at most 2 (so that the input gradient is a convolution too). */
 int iddl_wino_fits(const iddl_conv2d *s);
 
+/* Whether Winograd is the faster algorithm for s (when it fits): for
+ * images of at least 256 tiles (32x32 outputs), which it processes one at
+ * a time in bands of tile rows, always; for smaller images, processed in
+ * chunks, when every group has at least 32 input and output channels, as
+ * with fewer its 16 small products per group lose to im2col's one. */
+int iddl_wino_pays(const iddl_conv2d *s);
+
 /* Floats of workspace the functions below need for s (after init). */
 int64_t iddl_wino_workspace(const iddl_conv2d *s);
 

@@ -10,13 +10,6 @@
  * chunk of images): below it OpenBLAS's kernels lose speed (measured on
  * (512, 4608) x (4608, n): 66 GFLOP/s per core at n = 16, 95 at n >= 256). */
 #define TARGET_COLS 256
-/* The automatic plan uses Winograd (where it fits) when every group has at
- * least this many input and output channels: with fewer, its 16 small
- * products per group lose to im2col's one. Forward + backward of ResNet-18
- * layers at batch 128, Winograd vs im2col: 8x8 images with 16 channels per
- * group 18.2 vs 16.9 ms, 32: 44.0 vs 47.0, 256: 88 vs 147; 4x4 images with
- * 32: 18.6 vs 15.5, 64: 42.1 vs 48.5, 512: 94 vs 153. */
-#define WINOGRAD_MIN_CHANNELS 32
 /* Workspace areas start on 64-byte boundaries (no false sharing). */
 #define ALIGN_FLOATS 16
 
@@ -66,10 +59,9 @@ int iddl_conv2d_init(iddl_conv2d *s, iddl_err *err) {
                      (long long)s->g.kh, (long long)s->g.kw, (long long)s->g.sh,
                      (long long)s->g.sw, (long long)s->g.dh, (long long)s->g.dw,
                      (long long)s->g.ph, (long long)s->g.pw);
-  int64_t cg = s->g.C / s->groups, og = s->O / s->groups;
   s->winograd = s->algorithm == IDDL_CONV_WINOGRAD ||
                 (s->algorithm == IDDL_CONV_ALGO_AUTO && fits &&
-                 (cg < og ? cg : og) >= WINOGRAD_MIN_CHANNELS);
+                 iddl_wino_pays(s));
   return 0;
 }
 

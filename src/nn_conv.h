@@ -66,7 +66,7 @@ typedef struct iddl_conv2d {
 /* Checks the shapes (positive channels, C and O divisible by groups, the
  * geometry as iddl_conv_geom_init; a geometry Winograd cannot do when it is
  * asked for) and makes the plan. The automatic plan: Winograd where it fits
- * and every group has >= 32 input and output channels, else im2col;
+ * and pays (iddl_wino_pays), else im2col;
  * nb = ceil(256 / (Ho*Wo)) images per product (tiles for Winograd), but at
  * most N / threads so every thread gets work; when nb is 1, tiles of
  * ceil(256 / Wo) output rows; batch-parallel whenever there are at least as

@@ -177,16 +177,22 @@ static void test_init_checks_and_plans(void **state) {
   assert_int_equal(s.items, 128 / s.nb);
   assert_int_equal(s.winograd, 1);
   assert_int_equal(s.batch_parallel, threads > 1);
-  /* 32x32 outputs: one image per product, tiles of 8 rows; 16 channels
-   * per group are too few for Winograd, a stride of 2 does not fit it */
+  /* 16 channels per group are too few for Winograd on 8x8 images */
+  s.g = (iddl_conv_geom){256, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0};
+  s.O = 256;
+  s.groups = 16;
+  assert_int_equal(iddl_conv2d_init(&s, &err), 0);
+  assert_int_equal(s.winograd, 0);
+  /* 32x32 outputs: one image per product, tiles of 8 rows; Winograd even
+   * with 4 channels per group; a stride of 2 does not fit it */
   s.g = (iddl_conv_geom){64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0};
   s.O = 64;
-  s.groups = 4;
+  s.groups = 16;
   assert_int_equal(iddl_conv2d_init(&s, &err), 0);
   assert_int_equal(s.nb, 1);
   assert_int_equal(s.rows, 8);
   assert_int_equal(s.items, 128);
-  assert_int_equal(s.winograd, 0);
+  assert_int_equal(s.winograd, 1);
   s.groups = 1;
   s.g.sh = 2;
   assert_int_equal(iddl_conv2d_init(&s, &err), 0);
