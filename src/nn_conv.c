@@ -1,4 +1,5 @@
-/* nn_conv.c - 2-D convolution: im2col + one sgemm per group, batched. */
+/* nn_conv.c - 2-D convolution: the plan, and im2col + one sgemm per group
+ * over chunks of images (Winograd's passes are in conv_winograd.c). */
 #include <string.h>
 
 #include "blas.h"
