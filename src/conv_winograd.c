@@ -438,17 +438,6 @@ static void weight_grad_finish(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
-/* Runs fn over the pass's slots: in parallel with 1-thread sgemm when the
- * plan is batch-parallel, else on the caller with OpenBLAS's threads. */
-static void run_slots(const wpass *p, iddl_range_fn fn, void *ctx) {
-  int threads = iddl_blas_threads();
-  int one = p->batch_parallel && threads > 1;
-  if (one) iddl_blas_set_threads(1);
-  if (p->batch_parallel) iddl_parallel_for(p->slots, 1, fn, ctx);
-  else fn(ctx, 0, p->slots);
-  if (one) iddl_blas_set_threads(threads);
-}
-
 /* out = the convolution of pass p with weight (rotated and transposed for
  * the input gradient), work as iddl_wino_workspace. */
 static void run_conv(const iddl_conv2d *s, const wpass *p, int flip,
@@ -458,7 +447,7 @@ static void run_conv(const iddl_conv2d *s, const wpass *p, int flip,
   iddl_parallel_for(s->O, 8, weight_transform, &wt);
   wctx c = {.p = p, .in = in, .u = work, .bias = bias, .flip = flip,
             .out = out, .slots = work + u_floats(s)};
-  run_slots(p, conv_slots, &c);
+  iddl_conv_run_slots(p->batch_parallel, p->slots, conv_slots, &c);
 }
 
 void iddl_wino_forward(const iddl_conv2d *s, float *out, const float *in,
@@ -479,7 +468,7 @@ void iddl_wino_backward(const iddl_conv2d *s, float *grad_in,
   if (grad_weight) {
     wpass p = pass_of(s, 0);
     wctx c = {.p = &p, .in = in, .gout = grad_out, .slots = work + u_floats(s)};
-    run_slots(&p, weight_grad_slots, &c);
+    iddl_conv_run_slots(p.batch_parallel, p.slots, weight_grad_slots, &c);
     wg_ctx f = {&p, grad_weight, c.slots, scale};
     iddl_parallel_for(s->O, 8, weight_grad_finish, &f);
     if (grad_bias)

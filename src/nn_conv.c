@@ -215,15 +215,30 @@ static void forward_slots(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
-/* Runs fn over the slots of s: in parallel with 1-thread sgemm when the plan
- * is batch-parallel, else on the caller with OpenBLAS's threads. */
-static void run_slots(const iddl_conv2d *s, iddl_range_fn fn, void *ctx) {
+/* The job of iddl_conv_run_slots: fn on one thread's slots, with OpenBLAS
+ * on one thread (the pool sizes its jobs by OpenBLAS's thread count, so the
+ * count can only drop once the job has started). */
+typedef struct {
+  iddl_range_fn fn;
+  void *ctx;
+} single_blas_job;
+
+static void on_single_blas(void *ctx, int64_t begin, int64_t end) {
+  const single_blas_job *j = ctx;
+  iddl_blas_set_threads(1);
+  j->fn(j->ctx, begin, end);
+}
+
+void iddl_conv_run_slots(int batch_parallel, int slots, iddl_range_fn fn,
+                         void *ctx) {
   int threads = iddl_blas_threads();
-  int one = s->batch_parallel && threads > 1;
-  if (one) iddl_blas_set_threads(1);
-  if (s->batch_parallel) iddl_parallel_for(s->slots, 1, fn, ctx);
-  else fn(ctx, 0, s->slots);
-  if (one) iddl_blas_set_threads(threads);
+  if (!batch_parallel || slots < 2) {
+    fn(ctx, 0, slots);
+    return;
+  }
+  single_blas_job j = {fn, ctx};
+  iddl_parallel_for(slots, 1, on_single_blas, &j);
+  iddl_blas_set_threads(threads);
 }
 
 int iddl_conv2d_forward(const iddl_conv2d *s, float *out, const float *in,
@@ -236,7 +251,7 @@ int iddl_conv2d_forward(const iddl_conv2d *s, float *out, const float *in,
     return 0;
   }
   fwd_ctx c = {s, out, work, in, weight, bias};
-  run_slots(s, forward_slots, &c);
+  iddl_conv_run_slots(s->batch_parallel, s->slots, forward_slots, &c);
   return 0;
 }
 
@@ -349,7 +364,7 @@ int iddl_conv2d_backward(const iddl_conv2d *s, float *grad_in,
   }
   bwd_ctx c = {s, grad_in, grad_weight, grad_bias, work, grad_out, in, weight,
                scale};
-  run_slots(s, backward_slots, &c);
+  iddl_conv_run_slots(s->batch_parallel, s->slots, backward_slots, &c);
   int64_t nw = s->O * kg_of(s);
   for (int64_t slot = 1; slot < s->slots; slot++) {
     const float *p = slot_partial(s, work, slot);

@@ -27,6 +27,7 @@
 #define IDDL_NN_CONV_H
 
 #include "conv_im2col.h"
+#include "parallel.h"
 #include "tensor.h"
 
 /* How the batch is cut and spread over the cores. */
@@ -95,5 +96,12 @@ int iddl_conv2d_backward(const iddl_conv2d *s, float *grad_in,
                          const float *grad_out, const float *in,
                          const float *weight, float scale, float *work,
                          iddl_err *err);
+
+/* For the convolution kernels: runs fn(ctx, slot, slot + 1 ...) over
+ * [0, slots). batch_parallel: on the thread pool, each thread's sgemm on
+ * one OpenBLAS thread (restored afterwards); else on the caller, whose
+ * sgemm uses OpenBLAS's threads. */
+void iddl_conv_run_slots(int batch_parallel, int slots, iddl_range_fn fn,
+                         void *ctx);
 
 #endif
