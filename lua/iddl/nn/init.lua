@@ -18,6 +18,7 @@ local nn = {
   Dropout = require 'iddl.nn.dropout',
   MultiOutput = require 'iddl.nn.multi_output',
   init = require 'iddl.nn.weight_init',
+  summary = require 'iddl.nn.summary',
 }
 
 for _, file in ipairs { 'activation', 'softmax', 'reshape', 'containers',
