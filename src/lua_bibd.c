@@ -6,6 +6,7 @@
  * elements), which the Lua side handles as such.
  */
 #include <lauxlib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,9 +101,11 @@ static int64_t read_incidence(lua_State *L, int idx, const char *fn, int64_t *v,
   for (int64_t i = 0; i < b; i++) {
     for (int64_t j = 0; j < n; j++) {
       float e = x[i * t->stride[0] + j * t->stride[1]];
-      if (e != 0.0f && e != 1.0f)
-        luaL_error(L, "%s: entry [%d][%d] is %g, not 0 or 1", fn, (int)i + 1, (int)j + 1,
-                   (double)e);
+      if (e != 0.0f && e != 1.0f) {
+        char num[32];
+        snprintf(num, sizeof num, "%g", (double)e);
+        luaL_error(L, "%s: entry [%d][%d] is %s, not 0 or 1", fn, (int)i + 1, (int)j + 1, num);
+      }
       total += e == 1.0f;
     }
     off[i + 1] = total;
