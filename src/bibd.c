@@ -201,70 +201,78 @@ int iddl_blocks_has_repeats(const iddl_blocks *d, iddl_err *err) {
   return rep;
 }
 
-/* Point-to-block index of a CSR block list: the blocks of point x are
- * blk[first[x] .. first[x+1]). Checks the range of every point and that no
- * block holds a point twice (why gets the defect; returns 0 then). */
-static int point_index(int64_t v, int64_t b, const int64_t *off,
-                       const int32_t *pts, int64_t **first_out,
-                       int64_t **blk_out, char *why, size_t nwhy,
-                       iddl_err *err) {
-  int64_t *first = calloc((size_t)v + 1, sizeof(int64_t));
-  int64_t *blk = malloc(sizeof(int64_t) * (size_t)(off[b] + 1));
-  int64_t *last = malloc(sizeof(int64_t) * (size_t)v); /* last block seen */
-  if (!first || !blk || !last) {
-    free(first), free(blk), free(last);
+/* A CSR block list indexed by point: every block sorted (sorted[off[j] ..
+ * off[j+1])), end[a] = the end of the block holding position a, and the
+ * positions of point x in the blocks holding it at pos[first[x] ..
+ * first[x+1]). */
+typedef struct point_index {
+  int32_t *sorted;
+  int64_t *end, *first, *pos;
+} point_index;
+
+static void index_free(point_index *ix) {
+  free(ix->sorted), free(ix->end), free(ix->first), free(ix->pos);
+}
+
+/* Builds ix, checking that every point is in 0..v-1 and that no block
+ * holds a point twice: returns 1, or 0 with the defect in why, or -1 (no
+ * memory; err). */
+static int index_build(point_index *ix, int64_t v, int64_t b, const int64_t *off,
+                       const int32_t *pts, char *why, size_t nwhy, iddl_err *err) {
+  int64_t n = off[b];
+  ix->sorted = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  ix->end = malloc(sizeof(int64_t) * (size_t)(n + 1));
+  ix->first = calloc((size_t)v + 1, sizeof(int64_t));
+  ix->pos = malloc(sizeof(int64_t) * (size_t)(n + 1));
+  if (!ix->sorted || !ix->end || !ix->first || !ix->pos) {
+    index_free(ix);
     iddl_fail(err, "design check: out of memory");
     return -1;
   }
-  for (int64_t x = 0; x < v; x++) last[x] = -1;
-  int ok = 1;
-  for (int64_t j = 0; j < b && ok; j++)
-    for (int64_t a = off[j]; a < off[j + 1] && ok; a++) {
-      int32_t x = pts[a];
-      if (x < 0 || x >= v) {
+  for (int64_t j = 0; j < b; j++) {
+    for (int64_t a = off[j]; a < off[j + 1]; a++) {
+      if (pts[a] < 0 || pts[a] >= v) {
         snprintf(why, nwhy, "block %lld has point %lld, outside 1..%lld",
-                 (long long)j + 1, (long long)x + 1, (long long)v);
-        ok = 0;
-      } else if (last[x] == j) {
-        snprintf(why, nwhy, "block %lld holds point %lld twice", (long long)j + 1,
-                 (long long)x + 1);
-        ok = 0;
-      } else {
-        last[x] = j;
-        first[x + 1]++;
+                 (long long)j + 1, (long long)pts[a] + 1, (long long)v);
+        index_free(ix);
+        return 0;
       }
+      ix->sorted[a] = pts[a];
+      ix->end[a] = off[j + 1];
     }
-  free(last);
-  if (!ok) {
-    free(first), free(blk);
-    return 0;
+    qsort(ix->sorted + off[j], (size_t)(off[j + 1] - off[j]), sizeof(int32_t), cmp_i32);
+    for (int64_t a = off[j] + 1; a < off[j + 1]; a++)
+      if (ix->sorted[a] == ix->sorted[a - 1]) {
+        snprintf(why, nwhy, "block %lld holds point %lld twice", (long long)j + 1,
+                 (long long)ix->sorted[a] + 1);
+        index_free(ix);
+        return 0;
+      }
+    for (int64_t a = off[j]; a < off[j + 1]; a++) ix->first[ix->sorted[a] + 1]++;
   }
-  for (int64_t x = 0; x < v; x++) first[x + 1] += first[x];
+  for (int64_t x = 0; x < v; x++) ix->first[x + 1] += ix->first[x];
   int64_t *fill = malloc(sizeof(int64_t) * (size_t)(v + 1));
   if (!fill) {
-    free(first), free(blk);
+    index_free(ix);
     iddl_fail(err, "design check: out of memory");
     return -1;
   }
-  memcpy(fill, first, sizeof(int64_t) * (size_t)(v + 1));
-  for (int64_t j = 0; j < b; j++)
-    for (int64_t a = off[j]; a < off[j + 1]; a++) blk[fill[pts[a]]++] = j;
+  memcpy(fill, ix->first, sizeof(int64_t) * (size_t)(v + 1));
+  for (int64_t a = 0; a < n; a++) ix->pos[fill[ix->sorted[a]]++] = a;
   free(fill);
-  *first_out = first, *blk_out = blk;
   return 1;
 }
 
 /* For point x, counts in cnt[y] (y > x) how many blocks hold x and y,
- * listing the touched y in seen[0 .. return). cnt must be zero on entry. */
-static int64_t pair_counts(int64_t x, const int64_t *first, const int64_t *blk,
-                           const int64_t *off, const int32_t *pts,
-                           int32_t *cnt, int32_t *seen) {
+ * listing the touched y in seen[0 .. return). cnt must be zero on entry.
+ * Blocks are sorted, so the y > x of a block follow x in it. */
+static int64_t pair_counts(int64_t x, const point_index *ix, int32_t *cnt, int32_t *seen) {
   int64_t nseen = 0;
-  for (int64_t i = first[x]; i < first[x + 1]; i++) {
-    int64_t j = blk[i];
-    for (int64_t a = off[j]; a < off[j + 1]; a++) {
-      int32_t y = pts[a];
-      if (y > x && cnt[y]++ == 0) seen[nseen++] = y;
+  for (int64_t i = ix->first[x]; i < ix->first[x + 1]; i++) {
+    int64_t a = ix->pos[i];
+    for (int64_t t = a + 1; t < ix->end[a]; t++) {
+      int32_t y = ix->sorted[t];
+      if (cnt[y]++ == 0) seen[nseen++] = y;
     }
   }
   return nseen;
@@ -281,8 +289,8 @@ int iddl_bibd_check(int64_t v, int64_t b, const int64_t *off,
                (long long)j + 1, (long long)(off[j + 1] - off[j]), (long long)k);
       return 0;
     }
-  int64_t *first, *blk;
-  int rc = point_index(v, b, off, pts, &first, &blk, why, nwhy, err);
+  point_index ix;
+  int rc = index_build(&ix, v, b, off, pts, why, nwhy, err);
   if (rc <= 0) return rc;
   int32_t *cnt = calloc((size_t)v, sizeof(int32_t));
   int32_t *seen = malloc(sizeof(int32_t) * (size_t)v);
@@ -294,7 +302,7 @@ int iddl_bibd_check(int64_t v, int64_t b, const int64_t *off,
    * in its blocks, so x is in r = lambda(v-1)/(k-1) of them: checking
    * pairs checks r. */
   for (int64_t x = 0; x < v && rc == 1; x++) {
-    int64_t nseen = pair_counts(x, first, blk, off, pts, cnt, seen);
+    int64_t nseen = pair_counts(x, &ix, cnt, seen);
     for (int64_t s = 0; s < nseen && rc == 1; s++)
       if (cnt[seen[s]] != lambda) {
         snprintf(why, nwhy, "points %lld and %lld are together in %d blocks, "
@@ -315,7 +323,8 @@ int iddl_bibd_check(int64_t v, int64_t b, const int64_t *off,
     for (int64_t s = 0; s < nseen; s++) cnt[seen[s]] = 0;
   }
 done:
-  free(cnt), free(seen), free(first), free(blk);
+  free(cnt), free(seen);
+  index_free(&ix);
   return rc;
 }
 
@@ -323,19 +332,20 @@ int iddl_bibd_pair_hist(int64_t v, int64_t b, const int64_t *off,
                         const int32_t *pts, int64_t *hist, int maxc,
                         iddl_err *err) {
   char why[256];
-  int64_t *first, *blk;
-  int rc = point_index(v, b, off, pts, &first, &blk, why, sizeof why, err);
+  point_index ix;
+  int rc = index_build(&ix, v, b, off, pts, why, sizeof why, err);
   if (rc < 0) return -1;
   if (rc == 0) return iddl_fail(err, "pair statistics: %s", why);
   int32_t *cnt = calloc((size_t)v, sizeof(int32_t));
   int32_t *seen = malloc(sizeof(int32_t) * (size_t)(v + 1));
   if (!cnt || !seen) {
-    free(cnt), free(seen), free(first), free(blk);
+    free(cnt), free(seen);
+    index_free(&ix);
     return iddl_fail(err, "pair statistics: out of memory");
   }
   for (int c = 0; c <= maxc; c++) hist[c] = 0;
   for (int64_t x = 0; x < v; x++) {
-    int64_t nseen = pair_counts(x, first, blk, off, pts, cnt, seen);
+    int64_t nseen = pair_counts(x, &ix, cnt, seen);
     hist[0] += v - 1 - x - nseen;
     for (int64_t s = 0; s < nseen; s++) {
       int c = cnt[seen[s]];
@@ -343,6 +353,7 @@ int iddl_bibd_pair_hist(int64_t v, int64_t b, const int64_t *off,
       cnt[seen[s]] = 0;
     }
   }
-  free(cnt), free(seen), free(first), free(blk);
+  free(cnt), free(seen);
+  index_free(&ix);
   return 0;
 }

@@ -75,7 +75,7 @@ int iddl_bibd_develop(iddl_blocks *d, const iddl_group *g,
       int32_t *o = orbit + t * k;
       for (int a = 0; a < k; a++)
         o[a] = (int32_t)(bb[a] == inf ? inf : iddl_group_add(g, bb[a], t));
-      qsort(o, (size_t)k, sizeof(int32_t), cmp_i32);
+      if (!full[j]) qsort(o, (size_t)k, sizeof(int32_t), cmp_i32); /* to compare */
     }
     int64_t m = n;
     if (!full[j]) {                            /* keep distinct translates */
