@@ -11,8 +11,8 @@ local N = {}
 local KNOWN = {
   ['111,11,1'] = 'there is no projective plane of order 10 (Lam, Thiel and Swiercz, 1989)',
   ['46,6,1'] = 'there is no 2-(46,6,1) design (Houghten, Thiel, Janssen and Lam, 2001)',
-  ['22,8,4'] = 'there is no 2-(22,8,4) design (exhaustive search; Handbook of '
-               .. 'Combinatorial Designs, 2nd ed., 2007, table II.1.35)',
+  ['22,8,4'] = 'there is no 2-(22,8,4) design (exhaustive search: Bilous, Lam, Thiel, Li, '
+               .. 'van Rees, Radziszowski, Holzmann and Kharaghani, 2007)',
 }
 
 -- counts(v, k, lambda) -> r, b, or nil and the reason they are not
@@ -43,9 +43,10 @@ local function brc(v, k, lambda)
   end
   local b = ((v - 1) // 2) % 2 == 0 and lambda or -lambda
   if not A.legendre_solvable(n, b) then
+    local by = math.abs(b) == 1 and 'y^2' or math.abs(b) .. ' y^2'
     return string.format('Bruck-Ryser-Chowla: the design is symmetric with v = %d odd, and '
-                         .. 'z^2 = %d x^2 %s %d y^2 has no solution in integers not all 0',
-                         v, n, b < 0 and '-' or '+', math.abs(b))
+                         .. 'z^2 = %d x^2 %s %s has no solution in integers not all 0',
+                         v, n, b < 0 and '-' or '+', by)
   end
   return nil
 end
