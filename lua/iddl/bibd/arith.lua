@@ -48,11 +48,6 @@ function A.projective(n, q)
   return (math.floor(q ^ (n + 1) + 0.5) - 1) // (q - 1)
 end
 
-function A.gcd(a, b)
-  while b ~= 0 do a, b = b, a % b end
-  return math.abs(a)
-end
-
 -- binomial(n, m) -> C(n, m), or math.huge when above 2^53.
 function A.binomial(n, m)
   if m < 0 or m > n then return 0 end
