@@ -254,11 +254,16 @@ int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
                            iddl_err *err) {
   int64_t n = g->order;
   if (n < 3 || k < 3 || k > n || lambda < 1 || kind < 0 || kind > 3 ||
-      ((kind == 1 || kind == 2) && g->r != 1) || (kind == 3 && lambda % (k - 1)))
+      (kind == 3 && lambda % (k - 1)))
     return iddl_fail(err, "difference family search: bad arguments n=%lld k=%d lambda=%d "
                      "kind=%d", (long long)n, k, lambda, kind);
-  int sub = kind == 1 ? k : kind == 2 ? k - 1 : 0; /* order of the short subgroup */
-  if (sub && n % sub) return 0;
+  /* the short subgroup: multiples of g0 = m_i/sub at the last digit i
+   * whose modulus sub divides (digit r-1 is the least significant) */
+  int sub = kind == 1 ? k : kind == 2 ? k - 1 : 0;
+  int64_t g0 = 0;
+  for (int i = g->r - 1, pw = 1; sub && i >= 0 && !g0; pw *= g->m[i], i--)
+    if (g->m[i] % sub == 0) g0 = (int64_t)pw * (g->m[i] / sub);
+  if (sub && !g0) return 0;
   family s = {.g = g, .n = n, .k = k};
   s.cnt = calloc((size_t)n, sizeof(int));
   s.need = malloc(sizeof(int) * (size_t)n);
@@ -272,10 +277,9 @@ int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
   int64_t total = 0;
   for (int64_t x = 0; x < n; x++) s.neg[x] = iddl_group_sub(g, 0, x);
   s.need[0] = 0;
-  for (int64_t d = 1; d < n; d++) {
-    s.need[d] = sub && d % (n / sub) == 0 ? 0 : lambda;
-    total += s.need[d];
-  }
+  for (int64_t d = 1; d < n; d++) s.need[d] = lambda;
+  for (int64_t x = g0, i = 1; sub && i < sub; x = iddl_group_add(g, x, g0), i++) s.need[x] = 0;
+  for (int64_t d = 1; d < n; d++) total += s.need[d];
   if (kind == 3) {        /* lambda/(k-1) full orbits of {infinity, ...} */
     s.ninf = lambda / (k - 1);
     total -= (int64_t)s.ninf * (k - 1) * (k - 2);
@@ -305,7 +309,7 @@ int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
     for (int64_t i = 0; i < (int64_t)s.nfull * k; i++) base[i] = s.blk[i];
     for (int c = 0; c < (sub ? lambda : 0); c++) {
       int64_t *B = base + (int64_t)(s.nfull + c) * k;
-      for (int i = 0; i < sub; i++) B[i] = (int64_t)i * (n / sub);
+      for (int64_t i = 0, x = 0; i < sub; i++, x = iddl_group_add(g, x, g0)) B[i] = x;
       if (kind == 2) B[k - 1] = n;               /* infinity */
     }
   }

@@ -245,6 +245,14 @@ static int blocks_product(lua_State *L) {
   return built(L, iddl_blocks_product(push_blocks(L), d1, d2, &err), &err);
 }
 
+/* inflate(d1, d2) -> the 2-((k-1)w+1, k, 1) design from a 2-(w, k', 1)
+ * design d1 and a 2-((k-1)k'+1, k, 1) design d2 */
+static int blocks_inflate(lua_State *L) {
+  iddl_blocks *d1 = check_blocks(L, 1), *d2 = check_blocks(L, 2);
+  iddl_err err;
+  return built(L, iddl_blocks_inflate(push_blocks(L), d1, d2, &err), &err);
+}
+
 /* --- builders ------------------------------------------------------------- */
 
 /* subsets(v, k) -> all k-subsets of v points */
@@ -564,7 +572,7 @@ int luaopen_iddl_bibd_core(lua_State *L) {
                               {"has_repeats", blocks_has_repeats}, {"rep", blocks_rep},
                               {"complement", blocks_complement}, {"residual", blocks_residual},
                               {"derived", blocks_derived},     {"product", blocks_product},
-                              {NULL, NULL}};
+                              {"inflate", blocks_inflate},     {NULL, NULL}};
   luaL_newmetatable(L, BLOCKS_MT);
   luaL_newlib(L, methods);
   lua_setfield(L, -2, "__index");

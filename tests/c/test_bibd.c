@@ -291,6 +291,16 @@ static void test_transformations(void **state) {
   expect_design(&c, 16, 12, 11, 20);
   assert_int_not_equal(iddl_blocks_residual(&r, &d, 99, 0, &err), 0);
   iddl_blocks_free(&d);
+  /* AG(2,4) = 2-(16,4,1) inflated by PG(2,3) = 2-(3*4+1, 4, 1): a
+   * 2-(3*16+1, 4, 1) design */
+  assert_int_equal(iddl_blocks_init(&d, 16, 4, &err) || iddl_bibd_affine(&d, 2, 4, 1, &err), 0);
+  assert_int_equal(iddl_blocks_init(&c, 13, 4, &err) || iddl_bibd_projective(&c, 2, 3, 1, &err), 0);
+  assert_int_equal(iddl_blocks_inflate(&p, &d, &c, &err), 0);
+  expect_design(&p, 49, 4, 1, 20 * 9 + 16);
+  assert_int_not_equal(iddl_blocks_inflate(&p, &c, &d, &err), 0); /* 16 != 3*4+1 */
+  iddl_blocks_free(&p);
+  iddl_blocks_free(&c);
+  iddl_blocks_free(&d);
   /* subsets: all 3-subsets of 6 points, 2-(6,3,4) */
   assert_int_equal(iddl_blocks_init(&d, 6, 3, &err) || iddl_bibd_subsets(&d, 6, 3, &err), 0);
   expect_design(&d, 6, 3, 4, 20);

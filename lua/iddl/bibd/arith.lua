@@ -60,6 +60,48 @@ function A.binomial(n, m)
   return math.floor(r + 0.5)
 end
 
+-- noncyclic_groups(n, max) -> up to max abelian groups of order n other
+-- than Z_n, each a list of prime-power moduli (Z_3 x Z_3 x Z_5 = {3, 3, 5}):
+-- for every prime, a partition of its exponent, at least one not trivial.
+function A.noncyclic_groups(n, max)
+  local primes, x, p = {}, n, 2
+  while p * p <= x do
+    if x % p == 0 then
+      local e = 0
+      while x % p == 0 do x, e = x // p, e + 1 end
+      primes[#primes + 1] = { p, e }
+    end
+    p = p + 1
+  end
+  if x > 1 then primes[#primes + 1] = { x, 1 } end
+  local function partitions(e, top, acc, out)   -- descending parts <= top
+    if e == 0 then out[#out + 1] = { table.unpack(acc) } return out end
+    for part = math.min(e, top), 1, -1 do
+      acc[#acc + 1] = part
+      partitions(e - part, part, acc, out)
+      acc[#acc] = nil
+    end
+    return out
+  end
+  local groups = { {} }
+  for _, pe in ipairs(primes) do
+    local next = {}
+    for _, g in ipairs(groups) do
+      for _, parts in ipairs(partitions(pe[2], pe[2], {}, {})) do
+        local h = { table.unpack(g) }
+        for _, part in ipairs(parts) do h[#h + 1] = math.floor(pe[1] ^ part + 0.5) end
+        next[#next + 1] = h
+      end
+    end
+    groups = next
+  end
+  local out = {}
+  for _, g in ipairs(groups) do
+    if #g > #primes and #out < max then out[#out + 1] = g end
+  end
+  return out
+end
+
 -- isqrt(x) -> floor(sqrt(x)) for x >= 0.
 function A.isqrt(x)
   local y = math.floor(math.sqrt(x))

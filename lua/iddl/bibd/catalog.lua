@@ -9,8 +9,8 @@
 local core = require 'iddl.bibd_core'
 local A = require 'iddl.bibd.arith'
 
--- Nodes one difference-family search may visit (~5-30 ms each).
-local SEARCH_NODES = 1000000
+-- Nodes one difference-family search may visit (~10-60 ms each).
+local SEARCH_NODES = 2000000
 
 local C = { cheap = {}, search = {} }
 local function add(tier, fn) table.insert(C[tier], fn) end
@@ -236,34 +236,49 @@ add('search', function(v, k, lambda)
   end
 end)
 
--- difference families found by search: in Z_v; in Z_p^n (v = p^n); in
--- Z_v with a short orbit of the subgroup of order k; 1-rotational in
--- Z_(v-1) + infinity, with a short orbit of infinity and the subgroup of
--- order k-1 or with lambda/(k-1) full orbits through infinity
+-- difference families found by search, in Z_v and then in the other
+-- abelian groups of order v: full orbits; full orbits and a short orbit of
+-- a subgroup of order k; 1-rotational in Z_(v-1) (then the other groups of
+-- order v-1) + infinity, with a short orbit of infinity and a subgroup of
+-- order k-1, or with lambda/(k-1) full orbits through infinity
+local MAX_GROUPS = 4                     -- non-cyclic groups tried per order
+
+-- 'Z_3 x Z_15' for moduli {3, 15}
+local function group_name(g)
+  local parts = {}
+  for i, m in ipairs(g) do parts[i] = 'Z_' .. m end
+  return table.concat(parts, ' x ')
+end
+
 add('search', function(v, k, lambda)
   if k < 3 or v > 1 << 16 or lambda > 64 then return nil end
   local kk = k * (k - 1)
   local tries = {}
-  if lambda * (v - 1) % kk == 0 then
-    tries[#tries + 1] = { { v }, 0, 'cyclic difference family in Z_' .. v }
-    local p, n = A.prime_power(v)
-    if p and n > 1 then
-      tries[#tries + 1] = { field_group(v), 0,
-                            string.format('difference family in Z_%d^%d', p, n) }
+  local function groups(n, infinity)
+    local gs = { { n } }
+    for _, g in ipairs(A.noncyclic_groups(n, MAX_GROUPS)) do gs[#gs + 1] = g end
+    for _, g in ipairs(gs) do g.infinity = infinity end
+    return gs
+  end
+  if lambda * (v - 1) % kk == 0 or v % k == 0 and lambda * (v - k) % kk == 0 then
+    for _, g in ipairs(groups(v, false)) do
+      local what = (#g == 1 and 'cyclic ' or '') .. 'difference family in ' .. group_name(g)
+      if lambda * (v - 1) % kk == 0 then tries[#tries + 1] = { g, 0, what } end
+      if v % k == 0 and lambda * (v - k) % kk == 0 then
+        tries[#tries + 1] = { g, 1, what .. ' with a short orbit' }
+      end
     end
   end
-  if v % k == 0 and lambda * (v - k) % kk == 0 then
-    tries[#tries + 1] = { { v }, 1, 'cyclic difference family in Z_' .. v .. ' with a short orbit' }
-  end
   if lambda * (v - k) % kk == 0 and v - 1 >= k then
-    local inf = { v - 1, infinity = true }
-    local name = string.format('1-rotational difference family in Z_%d + infinity', v - 1)
-    if (v - 1) % (k - 1) == 0 then tries[#tries + 1] = { inf, 2, name } end
-    if lambda % (k - 1) == 0 then tries[#tries + 1] = { inf, 3, name } end
+    for _, g in ipairs(groups(v - 1, true)) do
+      local what = '1-rotational difference family in ' .. group_name(g) .. ' + infinity'
+      if (v - 1) % (k - 1) == 0 then tries[#tries + 1] = { g, 2, what } end
+      if lambda % (k - 1) == 0 then tries[#tries + 1] = { g, 3, what } end
+    end
   end
   for _, t in ipairs(tries) do
     local base = core.search_group(t[1], k, lambda, t[2], SEARCH_NODES)
-    if base then return develop_plan(t[3], t[1], base, t[2] > 0 and lambda or 0) end
+    if base then return develop_plan(t[3], t[1], base, (t[2] == 1 or t[2] == 2) and lambda or 0) end
   end
 end)
 

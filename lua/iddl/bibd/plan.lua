@@ -5,7 +5,8 @@
 -- is 'impossible' (reason: the proof) or 'unknown'. Order of preference:
 -- the cheap constructions of catalog.lua, then the complement of one, then
 -- lambda/lambda0 copies of one (largest lambda0 first); then the product
--- of designs on v/w and w points; then the same as the first three with
+-- of designs on v/w and w points; then (lambda = 1) the inflation of a
+-- 2-((v-1)/(k-1), k', 1) design; then the same as the first three with
 -- the searches for difference families. Results are memoised: a search
 -- runs once per parameter set and Lua state.
 local catalog = require 'iddl.bibd.catalog'
@@ -80,6 +81,24 @@ local function product(v, k, lambda)
   end
 end
 
+-- lambda = 1: from a 2-(u, k', 1) design, u = (v-1)/(k-1), and a
+-- 2-((k-1)k'+1, k, 1) design (each block of the first inflated into a copy
+-- of the second around a common point).
+local function inflate(v, k, lambda)
+  if lambda ~= 1 or (v - 1) % (k - 1) ~= 0 then return nil end
+  local u = (v - 1) // (k - 1)
+  for kp = 3, u - 1 do
+    if N.counts(u, kp, 1) and N.counts((k - 1) * kp + 1, k, 1) then
+      local p2 = P.plan((k - 1) * kp + 1, k, 1)
+      local p1 = p2 and P.plan(u, kp, 1)
+      if p1 then
+        return { name = string.format('%s inflated by %s', p1.name, p2.name),
+                 build = function() return p1.build():inflate(p2.build()) end }
+      end
+    end
+  end
+end
+
 function P.plan(v, k, lambda)
   local key = v .. ',' .. k .. ',' .. lambda
   local m = plan_memo[key]
@@ -89,7 +108,7 @@ function P.plan(v, k, lambda)
       m = { nil, why, 'impossible' }
     else
       local p = resolve(v, k, lambda, 'cheap') or product(v, k, lambda)
-                or resolve(v, k, lambda, 'search')
+                or inflate(v, k, lambda) or resolve(v, k, lambda, 'search')
       m = p and { p } or { nil, 'unknown', 'unknown' }
     end
     plan_memo[key] = m
