@@ -65,7 +65,7 @@ describe("iddl.bibd.mask 'design'", function()
   it('is the default', function()
     local m, how = bibd.mask(36, 42)
     assert.are.equal(0, (m - bibd.mask(36, 42, 'design')):abs():sum())
-    assert.are.equal('AG(2,7) lines: 6 of 8 parallel classes, 13 points dropped', how)
+    assert.are.equal('AG(2,7) lines: 6 parallel classes, 13 points dropped', how)
   end)
 
   it('uses a design on the inputs when one has b_out blocks', function()

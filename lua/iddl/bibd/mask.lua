@@ -103,6 +103,11 @@ local function exact_design(v, b)
   end
 end
 
+-- '1 line', '3 lines', '2 parallel classes'
+local function plural(n, word)
+  return n .. ' ' .. word .. (n == 1 and '' or word:sub(-1) == 's' and 'es' or 's')
+end
+
 -- The smallest prime power q with q^2 >= v.
 local function plane_order(v)
   local q = math.max(2, A.isqrt(v - 1) + 1)
@@ -134,15 +139,16 @@ function mask.design(v_in, b_out)
   if built then
     rows = built:totable()
     what = 'design ' .. name
-  elseif v_in == 1 or b_out < q then
+  elseif v_in == 1 then
+    for o = 1, b_out do rows[o] = { 1 } end
+    what = 'every output on the only input'
+  elseif b_out < q then
     for o = 1, b_out do
-      local lo, hi = (o - 1) * v_in // b_out + 1, o * v_in // b_out
-      if v_in == 1 then lo, hi = 1, 1 end
       local row = {}
-      for i = lo, hi do row[#row + 1] = i end
+      for i = (o - 1) * v_in // b_out + 1, o * v_in // b_out do row[#row + 1] = i end
       rows[o] = row
     end
-    what = string.format('one parallel class: %d runs of consecutive inputs', b_out)
+    what = string.format('one parallel class: %s of consecutive inputs', plural(b_out, 'run'))
   else
     local lines, classes = bcore.affine(2, q, 1):totable()
     local nclass = v_in == q * q and q + 1 or q
@@ -153,11 +159,11 @@ function mask.design(v_in, b_out)
       end
       rows[o + 1] = row
     end
-    what = string.format('AG(2,%d) lines: %d of %d parallel classes%s%s', q,
-                         math.min(b_out // q, nclass), q + 1,
-                         b_out % q > 0 and string.format(' and %d lines', b_out % q) or '',
-                         v_in < q * q and string.format(', %d points dropped', q * q - v_in) or '')
-    if b_out > nclass * q then what = what .. ', classes cycled' end
+    what = string.format('AG(2,%d) lines: %s%s%s%s', q, plural(b_out // q, 'parallel class'),
+                         b_out % q > 0 and ' + ' .. plural(b_out % q, 'line') or '',
+                         b_out > nclass * q and string.format(' (cycling through %d of the %d '
+                                                              .. 'classes)', nclass, q + 1) or '',
+                         v_in < q * q and ', ' .. plural(q * q - v_in, 'point') .. ' dropped' or '')
   end
   return bcore.incidence(rows, v_in), what
 end
