@@ -184,7 +184,8 @@ int iddl_bibd_search_radical(const iddl_gf *f, int k, int lambda,
  * whose modulus the order divides); kind 3 ((k-1) | lambda): full orbits,
  * the first lambda/(k-1) of them through infinity (v = |g|+1). Returns the
  * number of base blocks written to base (at most nmax; full ones first,
- * then the short ones, infinity as |g|), 0 when none was found. */
+ * then the short ones, infinity as |g|), 0 when none was found (or it would
+ * need more than 4096 full orbits: not searched). */
 int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
                            int64_t max_nodes, int64_t *base, int64_t nmax,
                            iddl_err *err);

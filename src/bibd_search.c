@@ -15,6 +15,7 @@
 #include "bibd.h"
 
 #define RESTART_UNIT 4096
+#define MAX_BASE_BLOCKS 4096 /* families with more are not searched (recursion depth) */
 
 /* The i-th term (i >= 1) of Luby's sequence 1 1 2 1 1 2 4 1 1 2 1 1 2 4 8. */
 static int64_t luby(int64_t i) {
@@ -289,7 +290,8 @@ int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
   int parity = 1;          /* an involution d = -d is met twice at once */
   for (int64_t d = 1; d < n; d++)
     if (s.neg[d] == d && s.need[d] % 2) parity = 0;
-  if (total >= 0 && total % (k * (k - 1)) == 0 && parity && nbase <= nmax) {
+  if (total >= 0 && total % (k * (k - 1)) == 0 && parity && nbase <= nmax &&
+      s.nfull <= MAX_BASE_BLOCKS) {
     s.blk = malloc(sizeof(int64_t) * (size_t)(s.nfull + 1) * (size_t)k);
     if (!s.blk) {
       rc = iddl_fail(err, "difference family search: out of memory");

@@ -102,6 +102,25 @@ function A.noncyclic_groups(n, max)
   return out
 end
 
+-- divisors(n) -> the divisors of n (n >= 1) smaller than n, descending.
+function A.divisors(n)
+  local small, large = {}, {}
+  local d = 1
+  while d * d <= n do
+    if n % d == 0 then
+      small[#small + 1] = d
+      if d * d ~= n then large[#large + 1] = n // d end
+    end
+    d = d + 1
+  end
+  local out = {}
+  for i = 2, #large do out[#out + 1] = large[i] end    -- large[1] = n itself
+  for i = #small, 1, -1 do
+    if small[i] ~= n then out[#out + 1] = small[i] end
+  end
+  return out
+end
+
 -- isqrt(x) -> floor(sqrt(x)) for x >= 0.
 function A.isqrt(x)
   local y = math.floor(math.sqrt(x))

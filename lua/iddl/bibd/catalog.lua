@@ -227,7 +227,7 @@ end)
 
 -- radical difference family over GF(q)
 add('search', function(v, k, lambda)
-  if k < 3 or k > 64 or v > 1 << 16 or not A.prime_power(v)
+  if k < 3 or k > 64 or v > 1 << 16 or lambda > 64 or not A.prime_power(v)
      or lambda * (v - 1) % (k * (k - 1)) ~= 0 then return nil end
   local base = core.search_radical(v, k, lambda, SEARCH_NODES)
   if base then

@@ -45,21 +45,29 @@ local function direct_or_complement(v, k, lambda, r, b, tier)
   end
 end
 
--- The plan of one tier: direct, complement, or copies of a smaller lambda.
+-- The plan of one tier: direct, complement, or copies of a smaller lambda
+-- (every divisor of lambda with the cheap tier, largest first; only the
+-- smallest admissible one with the searches, to bound their time).
 local function resolve(v, k, lambda, tier)
   local r, b = N.counts(v, k, lambda)
   local p = direct_or_complement(v, k, lambda, r, b, tier)
   if p then return p end
-  for l0 = lambda // 2, 1, -1 do
-    if lambda % l0 == 0 then
-      local r0, b0 = N.counts(v, k, l0)
-      if r0 then
-        p = direct_or_complement(v, k, l0, r0, b0, tier)
-        if p then
-          local m = lambda // l0
-          return { name = string.format('%d copies of %s', m, p.name),
-                   build = function() return p.build():rep(m) end }
-        end
+  local divisors = A.divisors(lambda)              -- descending, below lambda
+  if tier == 'search' then
+    local smallest
+    for _, l0 in ipairs(divisors) do
+      if N.counts(v, k, l0) then smallest = l0 end
+    end
+    divisors = { smallest }
+  end
+  for _, l0 in ipairs(divisors) do
+    local r0, b0 = N.counts(v, k, l0)
+    if r0 then
+      p = direct_or_complement(v, k, l0, r0, b0, tier)
+      if p then
+        local m = lambda // l0
+        return { name = string.format('%d copies of %s', m, p.name),
+                 build = function() return p.build():rep(m) end }
       end
     end
   end
