@@ -270,7 +270,7 @@ int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
   s.need = malloc(sizeof(int) * (size_t)n);
   s.neg = malloc(sizeof(int64_t) * (size_t)n);
   s.order = malloc(sizeof(int64_t) * (size_t)n);
-  int found = 0, rc = 0;
+  int found = 0, rc = 0, nbase = 0;
   if (!s.cnt || !s.need || !s.neg || !s.order) {
     rc = iddl_fail(err, "difference family search: out of memory");
     goto done;
@@ -286,7 +286,7 @@ int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
     total -= (int64_t)s.ninf * (k - 1) * (k - 2);
   }
   s.nfull = s.ninf + (int)(total / (k * (k - 1)));
-  int nbase = s.nfull + (sub ? lambda : 0);
+  nbase = s.nfull + (sub ? lambda : 0);
   int parity = 1;          /* an involution d = -d is met twice at once */
   for (int64_t d = 1; d < n; d++)
     if (s.neg[d] == d && s.need[d] % 2) parity = 0;

@@ -172,6 +172,8 @@ describe('iddl.bibd.design', function()
     local d, why = bibd.design(65793, 257, 1)
     assert.is_nil(d)
     assert.truthy(why:find('too large', 1, true))
+    assert.are.same({ true, '180180 copies of cyclotomic family in GF(97) (0 and the cosets of '
+                      .. 'the order-3 subgroup)' }, { bibd.exists(97, 4, 720720) })
   end)
 
   it('rejects bad parameters naming them', function()
