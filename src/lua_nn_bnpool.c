@@ -161,12 +161,18 @@ static void pool_input(lua_State *L, const char *what, const iddl_tensor *x,
   *P = iddl_numel(x) / (*H * *W);
 }
 
-/* x's shape with the last two sizes oh, ow, into size. */
-static void pool_out_shape(const iddl_tensor *x, int64_t oh, int64_t ow,
-                           int64_t *size) {
+/* x's shape with the last two sizes oh, ow, into size; raises when that
+ * many elements could not even be counted (2^52 and more). */
+static void pool_out_shape(lua_State *L, const iddl_tensor *x, int64_t oh,
+                           int64_t ow, int64_t *size) {
   memcpy(size, x->size, sizeof(int64_t) * (size_t)x->ndim);
   size[x->ndim - 2] = oh;
   size[x->ndim - 1] = ow;
+  double n = 1.0;
+  for (int d = 0; d < x->ndim; d++) n *= (double)size[d];
+  if (n >= 0x1p52)
+    luaL_error(L, "pooling: an output of shape %s is too large",
+               iddl_sizes_str(x->ndim, size, (char[128]){0}, 128));
 }
 
 /* The output size of x under cfg (raising PyTorch's errors). */
@@ -183,7 +189,7 @@ static void check_pool_grad(lua_State *L, const char *what,
                             const iddl_tensor *x, const iddl_tensor *g,
                             int64_t oh, int64_t ow) {
   int64_t size[IDDL_MAX_DIMS];
-  pool_out_shape(x, oh, ow, size);
+  pool_out_shape(L, x, oh, ow, size);
   int ok = g->ndim == x->ndim;
   for (int d = 0; ok && d < x->ndim; d++) ok = g->size[d] == size[d];
   if (!ok)
@@ -215,7 +221,7 @@ static int f_maxpool2d_forward(lua_State *L) {
   if ((H + 2 * cfg.ph) * (W + 2 * cfg.pw) > MAX_PLANE)
     return luaL_error(L, "MaxPool2d: input of shape %s: padded planes over "
                       "2^24 elements are not supported", SHAPE(x));
-  pool_out_shape(x, oh, ow, size);
+  pool_out_shape(L, x, oh, ow, size);
   iddl_lua_resize(L, y, x->ndim, size);
   iddl_lua_resize(L, idx, x->ndim, size);
   iddl_maxpool2d_forward(iddl_data(y), iddl_data(idx), iddl_data(x), P, H, W,
@@ -254,7 +260,7 @@ static int f_avgpool2d_forward(lua_State *L) {
   int64_t P, H, W, oh, ow, size[IDDL_MAX_DIMS];
   pool_input(L, "AvgPool2d", x, &P, &H, &W);
   pool_window_out(L, "AvgPool2d", &cfg, x, H, W, &oh, &ow);
-  pool_out_shape(x, oh, ow, size);
+  pool_out_shape(L, x, oh, ow, size);
   iddl_lua_resize(L, y, x->ndim, size);
   iddl_avgpool2d_forward(iddl_data(y), iddl_data(x), P, H, W, oh, ow, &cfg);
   lua_settop(L, 1);
@@ -293,7 +299,7 @@ static int f_adaptive_forward(lua_State *L) {
   int64_t P, H, W, oh, ow, size[IDDL_MAX_DIMS];
   pool_input(L, "AdaptiveAvgPool2d", x, &P, &H, &W);
   adaptive_size(L, 3, &oh, &ow);
-  pool_out_shape(x, oh, ow, size);
+  pool_out_shape(L, x, oh, ow, size);
   iddl_lua_resize(L, y, x->ndim, size);
   iddl_adaptive_avgpool2d_forward(iddl_data(y), iddl_data(x), P, H, W, oh, ow);
   lua_settop(L, 1);

@@ -3,9 +3,9 @@
  *
  * Each output row is done in two parts: the border columns, whose windows
  * reach into the padding, window by window; and the interior columns
- * [lo, hi), whose windows lie inside the row, 8 outputs at a time in
- * vector registers for strides 1 and 2 (all the kernel taps of a block are
- * read before anything is stored).
+ * [lo, hi), whose windows lie inside the row, in blocks of 8 or 16 outputs
+ * held in vector registers for strides 1 and 2 (all the kernel taps of a
+ * block are read before anything is stored), else output by output.
  */
 #ifndef IDDL_NN_POOL_IMPL_H
 #define IDDL_NN_POOL_IMPL_H

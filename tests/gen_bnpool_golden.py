@@ -142,6 +142,19 @@ pool_case('avg_rect_ceil', 'AvgPool2d',
                        count_include_pad=False), (7, 5, 8, 8))
 pool_case('avg_3d_input', 'AvgPool2d', [3, {'stride': 2, 'padding': 1}],
           nn.AvgPool2d(3, stride=2, padding=1), (3, 5, 7))
+# Wide rows: the interior columns go by vector blocks of 8 and 16 (with an
+# overlapping last block), which the small planes above never reach.
+WIDE = (2, 3, 11, 40)
+for name, module, k, opts in (
+        ('max_wide_k3_s1_p1', 'MaxPool2d', 3, {'stride': 1, 'padding': 1}),
+        ('max_wide_k2_s2_ceil', 'MaxPool2d', 2, {'stride': 2, 'ceil_mode': True}),
+        ('max_wide_k3_s2_p1_d2', 'MaxPool2d', 3, {'stride': 2, 'padding': 1, 'dilation': 2}),
+        ('max_wide_k2_s3', 'MaxPool2d', 2, {'stride': 3}),
+        ('avg_wide_k3_s2_p1_ceil_nopad', 'AvgPool2d', 3,
+         {'stride': 2, 'padding': 1, 'ceil_mode': True, 'count_include_pad': False}),
+        ('avg_wide_k2_s1', 'AvgPool2d', 2, {'stride': 1}),
+        ('avg_wide_k3_s1_p1', 'AvgPool2d', 3, {'stride': 1, 'padding': 1})):
+    pool_case(name, module, [k, opts], getattr(nn, module)(k, **opts), WIDE)
 for out, shape in (((1, 1), (7, 3, 5, 7)), ((2, 3), (1, 5, 8, 8)), ((3, 4), (7, 3, 5, 7)),
                    ((5, 7), (1, 3, 5, 7)), ((6, 9), (7, 5, 5, 7)), ((3, 3), (5, 8, 8))):
     arg = out[0] if out[0] == out[1] else list(out)

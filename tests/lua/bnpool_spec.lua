@@ -268,8 +268,95 @@ describe('buffers and checkpoints', function()
   end)
 end)
 
+-- Max or average pooling of planes (P, H, W) by PyTorch's loops, in plain
+-- Lua: output and gradient of the input for gradOutput g (flat lists).
+local function reference_pool(kind, x, g, P, Hh, Ww, c)
+  local kh, kw = c.kernel_size[1], c.kernel_size[2]
+  local sh, sw = c.stride[1], c.stride[2]
+  local ph, pw = c.padding[1], c.padding[2]
+  local dh, dw = c.dilation[1], c.dilation[2]
+  local function out_dim(n, k, p, s, d)
+    local num = n + 2 * p - d * (k - 1) - 1 + (c.ceil_mode and s - 1 or 0)
+    local o = num // s + 1
+    if c.ceil_mode and (o - 1) * s >= n + p then o = o - 1 end
+    return o
+  end
+  local OH, OW = out_dim(Hh, kh, ph, sh, dh), out_dim(Ww, kw, pw, sw, dw)
+  local y, gi = {}, {}
+  for i = 1, P * Hh * Ww do gi[i] = 0 end
+  for pl = 0, P - 1 do
+    for oh = 0, OH - 1 do
+      for ow = 0, OW - 1 do
+        local o = (pl * OH + oh) * OW + ow + 1
+        local h0, w0 = oh * sh - ph, ow * sw - pw
+        if kind == 'max' then
+          local best, at = -math.huge, nil
+          for i = 0, kh - 1 do
+            for j = 0, kw - 1 do
+              local ih, iw = h0 + i * dh, w0 + j * dw
+              if ih >= 0 and ih < Hh and iw >= 0 and iw < Ww then
+                local k = (pl * Hh + ih) * Ww + iw + 1
+                at = at or k
+                if x[k] > best then best, at = x[k], k end
+              end
+            end
+          end
+          y[o] = best
+          if at then gi[at] = gi[at] + g[o] end
+        else
+          local he, we = math.min(h0 + kh, Hh + ph), math.min(w0 + kw, Ww + pw)
+          local pool = (he - h0) * (we - w0)
+          local hs, ws = math.max(h0, 0), math.max(w0, 0)
+          he, we = math.min(he, Hh), math.min(we, Ww)
+          local div = c.count_include_pad and pool or (he - hs) * (we - ws)
+          local sum = 0
+          for ih = hs, he - 1 do
+            for iw = ws, we - 1 do sum = sum + x[(pl * Hh + ih) * Ww + iw + 1] end
+          end
+          y[o] = sum / div
+          for ih = hs, he - 1 do
+            for iw = ws, we - 1 do
+              local k = (pl * Hh + ih) * Ww + iw + 1
+              gi[k] = gi[k] + g[o] / div
+            end
+          end
+        end
+      end
+    end
+  end
+  return iddl.tensor(y):view(1, P, OH, OW), iddl.tensor(gi):view(1, P, Hh, Ww)
+end
+
 describe('pooling', function()
   before_each(function() iddl.manual_seed(12) end)
+
+  it('matches a plain-Lua reference on 120 random configurations, wide rows included', function()
+    for case = 1, 120 do
+      local function r(a, b) return math.tointeger(iddl.randint(a, b + 1, 1)[1]) end
+      local kh, kw = r(1, 4), r(1, 4)
+      local opts = { stride = { r(1, 3), r(1, 3) }, padding = { r(0, kh // 2), r(0, kw // 2) },
+                     ceil_mode = r(0, 1) == 1 }
+      local kind = case % 2 == 0 and 'max' or 'avg'
+      if kind == 'max' then
+        opts.dilation = { r(1, 2), r(1, 2) }
+      else
+        opts.count_include_pad = r(0, 1) == 1
+      end
+      local m = (kind == 'max' and nn.MaxPool2d or nn.AvgPool2d)({ kh, kw }, opts)
+      local P, Hh, Ww = r(1, 3), r(1, 12), r(1, 45)
+      local x = iddl.randn(1, P, Hh, Ww)
+      local ok, y = pcall(m.forward, m, x)
+      if ok then
+        local g = iddl.randn(y:size())
+        local ry, rgi = reference_pool(kind, H.flatten(x), H.flatten(g), P, Hh, Ww, m)
+        local what = string.format('case %d %s %dx%d', case, m:describe(), Hh, Ww)
+        H.assert_close(y, ry, 1e-6, 1e-6, what .. ' output')
+        H.assert_close(m:backward(x, g), rgi, 1e-5, 1e-6, what .. ' gradInput')
+      else -- only a kernel larger than the padded input may fail
+        assert.is_truthy(tostring(y):find('too small', 1, true), tostring(y))
+      end
+    end
+  end)
 
   it('MaxPool2d picks window maxima and routes the gradient to them', function()
     local x = iddl.tensor{ { { { 1, 5, 2, 0 }, { 3, 4, 8, 7 }, { 6, 0, 1, 2 }, { 9, 1, 3, 4 } } } }
@@ -374,6 +461,9 @@ describe('pooling', function()
     end)
     H.assert_error_contains('padded planes over 2^24 elements', function()
       nn.MaxPool2d(3, { padding = 1 }):forward(iddl.zeros(1, 1, 1, 5600000)) -- 3 x 5600002
+    end)
+    H.assert_error_contains('is too large', function()
+      nn.AdaptiveAvgPool2d(1 << 40):forward(iddl.randn(1, 1, 4, 4))
     end)
     H.assert_error_contains({ 'indices of shape', 'call forward first' }, function()
       nn.MaxPool2d(2):backward(iddl.randn(1, 1, 4, 4), iddl.randn(1, 1, 2, 2))
