@@ -21,7 +21,8 @@ local BatchNorm = M.class('nn.BatchNorm', M.Module) -- the shared base
 local DEFAULTS = { eps = 1e-5, momentum = 0.1, affine = true,
                    track_running_stats = true }
 
--- Shared constructor; the subclass gives its name and accepted ranks.
+-- The constructor of BatchNorm1d and BatchNorm2d (whose classes hold the
+-- accepted ranks); errors name the subclass.
 function BatchNorm:__init(num_features, opts)
   M.Module.__init(self)
   local name = self:typename():gsub('^nn%.', '')
@@ -69,6 +70,7 @@ function BatchNorm:reset()
   return self
 end
 
+-- running_mean 0, running_var 1 (when tracked).
 function BatchNorm:reset_running_stats()
   if self.running_mean then self.running_mean:fill_(0); self.running_var:fill_(1) end
   return self
@@ -94,6 +96,8 @@ function BatchNorm:uses_batch_stats()
   return self.training or not self.track_running_stats
 end
 
+-- Normalises with the batch statistics (updating the running ones) or the
+-- running statistics, as uses_batch_stats() says; remembers which.
 function BatchNorm:updateOutput(input)
   self:check_input(input)
   self.batch_stats = self:uses_batch_stats()
@@ -120,14 +124,17 @@ function BatchNorm:compute_grads(input, gradOutput, gi, scale)
   return gi
 end
 
+-- The input gradient alone (parameter gradients untouched).
 function BatchNorm:updateGradInput(input, gradOutput)
   return self:compute_grads(input, gradOutput, self.gradInput, nil)
 end
 
+-- gradWeight, gradBias += scale * their gradients (affine only).
 function BatchNorm:accGradParameters(input, gradOutput, scale)
   if self.affine then self:compute_grads(input, gradOutput, nil, scale or 1) end
 end
 
+-- Both at once, sharing the sums; nil without input gradient (input_grad).
 function BatchNorm:backward(input, gradOutput, scale)
   local gi = self.need_input_grad ~= false and self.gradInput or nil
   if not gi and not self.affine then return nil end
@@ -146,6 +153,7 @@ function BatchNorm:flops(shape)
   return 2 * n, out
 end
 
+-- e.g. nn.BatchNorm2d(64, momentum=0.01): the non-default options.
 function BatchNorm:describe()
   local extra = {}
   for _, k in ipairs { 'eps', 'momentum', 'affine', 'track_running_stats' } do

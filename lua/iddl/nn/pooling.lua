@@ -94,6 +94,7 @@ function Pool:settings()
   return s
 end
 
+-- e.g. nn.MaxPool2d(3, stride=2, padding=1): the non-default settings.
 function Pool:describe()
   return string.format('%s(%s%s)', self:typename(), pair_str(self.kernel_size),
                        self:settings())
@@ -102,16 +103,19 @@ end
 local MaxPool2d = M.class('nn.MaxPool2d', Pool)
 P.MaxPool2d = MaxPool2d
 
+-- MaxPool2d(k[, opts]): see the top of this file.
 function MaxPool2d:__init(k, opts)
   Pool.__init(self, k, opts, { stride = true, padding = true, dilation = true,
                                ceil_mode = true })
   self.indices = iddl.empty(0) -- (output's shape) argmax positions
 end
 
+-- Window maxima; m.indices gets their positions.
 function MaxPool2d:updateOutput(input)
   return core.maxpool2d_forward(self.output, self.indices, input, self)
 end
 
+-- Zeros, plus each gradOutput element at its window's maximum.
 function MaxPool2d:updateGradInput(input, gradOutput)
   return core.maxpool2d_backward(self.gradInput, input, gradOutput,
                                  self.indices, self)
@@ -120,19 +124,23 @@ end
 local AvgPool2d = M.class('nn.AvgPool2d', Pool)
 P.AvgPool2d = AvgPool2d
 
+-- AvgPool2d(k[, opts]): see the top of this file.
 function AvgPool2d:__init(k, opts)
   Pool.__init(self, k, opts, { stride = true, padding = true, ceil_mode = true,
                                count_include_pad = true })
 end
 
+-- Window means (the divisor as count_include_pad says).
 function AvgPool2d:updateOutput(input)
   return core.avgpool2d_forward(self.output, input, self)
 end
 
+-- Each gradOutput element / divisor, spread over its window.
 function AvgPool2d:updateGradInput(input, gradOutput)
   return core.avgpool2d_backward(self.gradInput, input, gradOutput, self)
 end
 
+-- Pool's settings plus count_include_pad when it is false.
 function AvgPool2d:settings()
   return Pool.settings(self)
          .. (self.count_include_pad and '' or ', count_include_pad=false')
@@ -143,22 +151,26 @@ end
 local AdaptiveAvgPool2d = M.class('nn.AdaptiveAvgPool2d', M.Module)
 P.AdaptiveAvgPool2d = AdaptiveAvgPool2d
 
+-- AdaptiveAvgPool2d(out): out = n or {oh, ow}, at least 1.
 function AdaptiveAvgPool2d:__init(out)
   M.Module.__init(self)
   self.output_size = pair(out, 'output_size', 1, 'AdaptiveAvgPool2d', 3)
 end
 
+-- Means of the output_size windows that tile each plane.
 function AdaptiveAvgPool2d:updateOutput(input)
   local s = self.output_size
   return core.adaptive_avgpool2d_forward(self.output, input, s[1], s[2])
 end
 
+-- Each gradOutput element / window size, spread over its window.
 function AdaptiveAvgPool2d:updateGradInput(input, gradOutput)
   local s = self.output_size
   return core.adaptive_avgpool2d_backward(self.gradInput, input, gradOutput,
                                           s[1], s[2])
 end
 
+-- No multiply-accumulates; {C, oh, ow} for a sample shape {C, H, W}.
 function AdaptiveAvgPool2d:flops(shape)
   if #shape ~= 3 then
     error(string.format('%s: flops: sample shape {%s} is not {C, H, W}',
@@ -167,6 +179,7 @@ function AdaptiveAvgPool2d:flops(shape)
   return 0, { shape[1], self.output_size[1], self.output_size[2] }
 end
 
+-- e.g. nn.AdaptiveAvgPool2d(2x3).
 function AdaptiveAvgPool2d:describe()
   return string.format('nn.AdaptiveAvgPool2d(%s)', pair_str(self.output_size))
 end
