@@ -88,6 +88,7 @@ bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_data.lua
 	@$(BUILD)/iddl tests/bench/bench_augment.lua
 	@$(BUILD)/iddl tests/bench/bench_mlp_epoch.lua
+	@$(BUILD)/iddl tests/bench/bench_bnpool.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
 golden:

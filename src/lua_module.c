@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "lua_bibd.h"
 #include "lua_module.h"
+#include "lua_nn_bnpool.h"
 #include "lua_tensor.h"
 #include "npy.h"
 
@@ -90,5 +91,6 @@ int luaopen_iddl_core(lua_State *L) {
   luaL_requiref(L, "iddl.nn_core", luaopen_iddl_nn_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.optim_core", luaopen_iddl_optim_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.bibd_core", luaopen_iddl_bibd_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.bnpool_core", luaopen_iddl_bnpool_core, 0); lua_pop(L, 1);
   return 1;
 }
