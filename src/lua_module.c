@@ -10,6 +10,7 @@
 #include "blas.h"
 #include "clock.h"
 #include "lua_module.h"
+#include "lua_sparse.h"
 #include "lua_tensor.h"
 #include "npy.h"
 
@@ -88,5 +89,6 @@ int luaopen_iddl_core(lua_State *L) {
   luaL_requiref(L, "iddl.data_core", luaopen_iddl_data_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.nn_core", luaopen_iddl_nn_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.optim_core", luaopen_iddl_optim_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.sparse_core", luaopen_iddl_sparse_core, 0); lua_pop(L, 1);
   return 1;
 }

@@ -21,7 +21,7 @@ local nn = {
 }
 
 for _, file in ipairs { 'activation', 'softmax', 'reshape', 'containers',
-                        'criterion' } do
+                        'criterion', 'sparse_linear' } do
   for name, cls in pairs(require('iddl.nn.' .. file)) do
     if type(cls) == 'table' then nn[name] = cls end
   end
