@@ -244,6 +244,12 @@ static int f_transpose(lua_State *L) {
   return 1;
 }
 
+/* isa() -> the instruction set of the kernels ("avx512", "avx2" or "sse") */
+static int f_isa(lua_State *L) {
+  lua_pushstring(L, iddl_sparse_isa());
+  return 1;
+}
+
 /* --- the sparse linear layer ------------------------------------------------ */
 
 /* Checks x (..., I) against the pattern; returns the number of rows. */
@@ -355,6 +361,7 @@ int luaopen_iddl_sparse_core(lua_State *L) {
                           {"spmm_t", f_spmm_t},
                           {"sddmm", f_sddmm},
                           {"transpose", f_transpose},
+                          {"isa", f_isa},
                           {"linear_forward", f_linear_forward},
                           {"linear_backward", f_linear_backward},
                           {NULL, NULL}};

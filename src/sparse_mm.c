@@ -16,6 +16,7 @@
 #pragma GCC target("avx512f,fma")
 #define FN(name) CAT(name, avx512)
 #define VW 16
+#define NVMAX 16 /* 32 registers: 16 accumulators */
 typedef __m512 vf16;
 #define vf vf16
 #define VLOAD(p) _mm512_loadu_ps(p)
@@ -29,6 +30,7 @@ typedef __m512 vf16;
 #include "sparse_mm_kernels.h"
 #undef FN
 #undef VW
+#undef NVMAX
 #undef vf
 #undef VLOAD
 #undef VSTORE
@@ -51,6 +53,7 @@ static inline float hsum_avx2(__m256 v) {
 }
 #define FN(name) CAT(name, avx2)
 #define VW 8
+#define NVMAX 8
 typedef __m256 vf8;
 #define vf vf8
 #define VLOAD(p) _mm256_loadu_ps(p)
@@ -64,6 +67,7 @@ typedef __m256 vf8;
 #include "sparse_mm_kernels.h"
 #undef FN
 #undef VW
+#undef NVMAX
 #undef vf
 #undef VLOAD
 #undef VSTORE
@@ -83,6 +87,7 @@ static inline float hsum_sse(__m128 v) {
 }
 #define FN(name) CAT(name, sse)
 #define VW 4
+#define NVMAX 8
 #define vf __m128
 #define VLOAD(p) _mm_loadu_ps(p)
 #define VSTORE(p, v) _mm_storeu_ps(p, v)
@@ -95,6 +100,7 @@ static inline float hsum_sse(__m128 v) {
 #include "sparse_mm_kernels.h"
 #undef FN
 #undef VW
+#undef NVMAX
 #undef vf
 #undef VLOAD
 #undef VSTORE

@@ -32,7 +32,7 @@ AI void FN(spmm_tile)(const iddl_sparse_pattern *s, int64_t kk,
   const int64_t *rp = s->row_ptr;
   const int32_t *col = s->col;
   for (int64_t o = r0; o < r1; o++) {
-    vf acc[8]; /* (U, NV) partial sums of row o's tile */
+    vf acc[16]; /* (U, NV) partial sums of row o's tile */
     for (int a = 0; a < NV * U; a++) acc[a] = VZERO();
     int64_t j = rp[o], j1 = rp[o + 1];
     if (kk == 1) { /* U connections at a time */
@@ -101,8 +101,12 @@ static void FN(spmm_range)(const iddl_sparse_pattern *s, int64_t kk,
                            float *y, int64_t ldy, int64_t r0, int64_t r1,
                            int64_t p0, int64_t p1, int accumulate) {
   int64_t p = p0;
-  for (; p + 8 * VW <= p1; p += 8 * VW)
+  for (; p + NVMAX * VW <= p1; p += NVMAX * VW)
+    FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, NVMAX, 1);
+  if (NVMAX > 8 && p + 8 * VW <= p1) {
     FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, 8, 1);
+    p += 8 * VW;
+  }
   if (p + 4 * VW <= p1) {
     FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, 4, 2);
     p += 4 * VW;
