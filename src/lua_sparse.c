@@ -7,7 +7,6 @@
 #include "lua_sparse.h"
 #include "lua_tensor.h"
 #include "nn_sparse_linear.h"
-#include "transpose.h"
 
 #define PATTERN_MT "iddl.SparsePattern"
 #define SHAPE(t) iddl_shape_str((t), (char[128]){0}, 128)
@@ -229,21 +228,6 @@ static int f_sddmm(lua_State *L) {
   return 1;
 }
 
-/* transpose(dst, src (..., n)) -> dst (n, numel / n): src as a matrix. */
-static int f_transpose(lua_State *L) {
-  iddl_tensor *dst = iddl_lua_check(L, 1);
-  const iddl_tensor *src = iddl_lua_contig(L, 2);
-  if (src->ndim < 1 || dst == src)
-    return luaL_error(L, "sparse: transpose needs a separate destination and a "
-                      "source of at least 1 dimension, got shape %s", SHAPE(src));
-  int64_t n = src->size[src->ndim - 1], rows = n ? iddl_numel(src) / n : 0;
-  int64_t size[2] = {n, rows};
-  iddl_lua_resize(L, dst, 2, size);
-  iddl_transpose_2d(iddl_data(dst), rows, iddl_data(src), n, rows, n);
-  lua_pushvalue(L, 1);
-  return 1;
-}
-
 /* isa() -> the instruction set of the kernels ("avx512", "avx2" or "sse") */
 static int f_isa(lua_State *L) {
   lua_pushstring(L, iddl_sparse_isa());
@@ -273,7 +257,8 @@ static const float *opt_bias(lua_State *L, const iddl_sparse_pattern *s, int idx
 }
 
 /* linear_forward(p, out, xT, yT, x (..., I), w (nnz), bias | nil) -> out
- * (..., O); xT becomes x^T (I, B) for the backward pass. */
+ * (..., O); xT becomes x^T (I, ld) for the backward pass (ld: the padded
+ * batch size of nn_sparse_linear.h). */
 static int f_linear_forward(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
   iddl_tensor *out = iddl_lua_check(L, 2), *xT = iddl_lua_check(L, 3),
@@ -282,7 +267,8 @@ static int f_linear_forward(lua_State *L) {
   int64_t B = linear_rows(L, s, x);
   const float *w = check_packed(L, s, 1, 6, "weight");
   const float *bias = opt_bias(L, s, 7);
-  int64_t size[IDDL_MAX_DIMS], tsize[2] = {s->cols, B}, ysize[2] = {s->rows, B};
+  int64_t ld = iddl_sparse_linear_ld(B);
+  int64_t size[IDDL_MAX_DIMS], tsize[2] = {s->cols, ld}, ysize[2] = {s->rows, ld};
   memcpy(size, x->size, sizeof size);
   size[x->ndim - 1] = s->rows;
   iddl_lua_resize(L, out, x->ndim, size);
@@ -290,6 +276,19 @@ static int f_linear_forward(lua_State *L) {
   iddl_lua_resize(L, yT, 2, ysize);
   iddl_sparse_linear_forward(s, iddl_data(out), iddl_data(xT), iddl_data(yT),
                              iddl_data(x), w, bias, B);
+  lua_pushvalue(L, 2);
+  return 1;
+}
+
+/* linear_save_input(p, xT, x (..., I)) -> xT (I, ld): x^T, as linear_forward
+ * leaves it. */
+static int f_linear_save_input(lua_State *L) {
+  iddl_sparse_pattern *s = check_pattern(L, 1);
+  iddl_tensor *xT = iddl_lua_check(L, 2);
+  const iddl_tensor *x = iddl_lua_contig(L, 3);
+  int64_t B = linear_rows(L, s, x), size[2] = {s->cols, iddl_sparse_linear_ld(B)};
+  iddl_lua_resize(L, xT, 2, size);
+  iddl_sparse_linear_save_input(s, iddl_data(xT), iddl_data(x), B);
   lua_pushvalue(L, 2);
   return 1;
 }
@@ -307,7 +306,7 @@ static float *opt_grad(lua_State *L, int idx, int64_t n, const char *what) {
 /* linear_backward(p, gin | nil, gw | nil, gb | nil, gxT, gT, x, gout, xT, w
  * [, scale]) -> gin: gradInput (x's shape, overwritten) if gin is given;
  * adds scale * the parameter gradients to gw (nnz) and gb (O) if given, from
- * xT = x^T (I, B) as left by linear_forward. */
+ * xT = x^T (I, ld) as left by linear_forward or linear_save_input. */
 static int f_linear_backward(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
   iddl_tensor *gin = lua_isnoneornil(L, 2) ? NULL : iddl_lua_check(L, 2);
@@ -322,14 +321,15 @@ static int f_linear_backward(lua_State *L) {
     return luaL_error(L, "sparse linear: gradOutput of shape %s does not fit "
                       "input of shape %s and %d outputs", SHAPE(g), SHAPE(x),
                       (int)s->rows);
+  int64_t ld = iddl_sparse_linear_ld(B);
   const float *xT = NULL;
   if (gw) {
-    const iddl_tensor *t = check_mat(L, 9, "saved transposed input", s->cols, B);
+    const iddl_tensor *t = check_mat(L, 9, "saved transposed input", s->cols, ld);
     xT = iddl_data(t);
   }
   const float *w = check_packed(L, s, 1, 10, "weight");
   float scale = (float)luaL_optnumber(L, 11, 1.0);
-  int64_t gsize[2] = {s->rows, B}, xsize[2] = {s->cols, B};
+  int64_t gsize[2] = {s->rows, ld}, xsize[2] = {s->cols, ld};
   iddl_lua_resize(L, gT, 2, gsize);
   if (gin) {
     iddl_lua_resize(L, gin, x->ndim, x->size);
@@ -360,9 +360,9 @@ int luaopen_iddl_sparse_core(lua_State *L) {
                           {"spmm", f_spmm},
                           {"spmm_t", f_spmm_t},
                           {"sddmm", f_sddmm},
-                          {"transpose", f_transpose},
                           {"isa", f_isa},
                           {"linear_forward", f_linear_forward},
+                          {"linear_save_input", f_linear_save_input},
                           {"linear_backward", f_linear_backward},
                           {NULL, NULL}};
   luaL_newlib(L, fns);

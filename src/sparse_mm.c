@@ -14,6 +14,20 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,fma")
+/* The sums of the lanes of a, b, c, d: halves of 256 bits, then of 128
+ * bits, then within the 128-bit lanes. */
+static inline __m128 reduce4_avx512(__m512 a, __m512 b, __m512 c, __m512 d) {
+  __m512 ab = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44),
+                            _mm512_shuffle_f32x4(a, b, 0xEE));
+  __m512 cd = _mm512_add_ps(_mm512_shuffle_f32x4(c, d, 0x44),
+                            _mm512_shuffle_f32x4(c, d, 0xEE));
+  __m512 s = _mm512_add_ps(_mm512_shuffle_f32x4(ab, cd, 0x88),
+                           _mm512_shuffle_f32x4(ab, cd, 0xDD));
+  s = _mm512_add_ps(s, _mm512_permute_ps(s, 0x4E));
+  s = _mm512_add_ps(s, _mm512_permute_ps(s, 0xB1));
+  return _mm512_castps512_ps128(_mm512_permutexvar_ps(
+      _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), s));
+}
 #define FN(name) CAT(name, avx512)
 #define VW 16
 #define NVMAX 16 /* 32 registers: 16 accumulators */
@@ -27,6 +41,7 @@ typedef __m512 vf16;
 #define VMUL(a, b) _mm512_mul_ps(a, b)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define VHSUM(v) _mm512_reduce_add_ps(v)
+#define VREDUCE4 reduce4_avx512
 #include "sparse_mm_kernels.h"
 #undef FN
 #undef VW
@@ -40,6 +55,7 @@ typedef __m512 vf16;
 #undef VMUL
 #undef VFMA
 #undef VHSUM
+#undef VREDUCE4
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -50,6 +66,13 @@ static inline float hsum_avx2(__m256 v) {
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
   return _mm_cvtss_f32(s);
+}
+/* The sums of the lanes of a, b, c, d. */
+static inline __m128 reduce4_avx2(__m256 a, __m256 b, __m256 c, __m256 d) {
+#define HALVES(v) _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))
+  return _mm_hadd_ps(_mm_hadd_ps(HALVES(a), HALVES(b)),
+                     _mm_hadd_ps(HALVES(c), HALVES(d)));
+#undef HALVES
 }
 #define FN(name) CAT(name, avx2)
 #define VW 8
@@ -64,6 +87,7 @@ typedef __m256 vf8;
 #define VMUL(a, b) _mm256_mul_ps(a, b)
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define VHSUM(v) hsum_avx2(v)
+#define VREDUCE4 reduce4_avx2
 #include "sparse_mm_kernels.h"
 #undef FN
 #undef VW
@@ -77,6 +101,7 @@ typedef __m256 vf8;
 #undef VMUL
 #undef VFMA
 #undef VHSUM
+#undef VREDUCE4
 #pragma GCC pop_options
 
 /* Baseline x86-64: SSE2, no FMA. */
@@ -84,6 +109,10 @@ static inline float hsum_sse(__m128 v) {
   v = _mm_add_ps(v, _mm_movehl_ps(v, v));
   v = _mm_add_ss(v, _mm_shuffle_ps(v, v, 1));
   return _mm_cvtss_f32(v);
+}
+static inline __m128 reduce4_sse(__m128 a, __m128 b, __m128 c, __m128 d) {
+  _MM_TRANSPOSE4_PS(a, b, c, d);
+  return _mm_add_ps(_mm_add_ps(a, b), _mm_add_ps(c, d));
 }
 #define FN(name) CAT(name, sse)
 #define VW 4
@@ -97,6 +126,7 @@ static inline float hsum_sse(__m128 v) {
 #define VMUL(a, b) _mm_mul_ps(a, b)
 #define VFMA(a, b, c) _mm_add_ps(_mm_mul_ps(a, b), c)
 #define VHSUM(v) hsum_sse(v)
+#define VREDUCE4 reduce4_sse
 #include "sparse_mm_kernels.h"
 #undef FN
 #undef VW
@@ -110,6 +140,7 @@ static inline float hsum_sse(__m128 v) {
 #undef VMUL
 #undef VFMA
 #undef VHSUM
+#undef VREDUCE4
 
 /* --- dispatch --------------------------------------------------------------- */
 

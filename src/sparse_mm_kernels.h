@@ -8,6 +8,7 @@
  *   vf         the vector type
  *   VLOAD(p) VSTORE(p, v) VSET1(f) VZERO() VADD(a, b) VMUL(a, b)
  *   VFMA(a, b, c) (a * b + c)  VHSUM(v) (sum of the lanes, a float)
+ *   VREDUCE4(a, b, c, d) (an __m128 of the four sums of lanes)
  * Every function works on a rectangle of its output: rows (or input
  * columns) [r0, r1) times the P-columns [p0, p1), so that sparse_mm.c can
  * split the work between threads either way.
@@ -224,7 +225,20 @@ AI void FN(sddmm_tile)(const iddl_sparse_pattern *s, int64_t kk,
     const float *dr = dy + o * lddy + p;
     vf d[8];
     for (int v = 0; v < NV; v++) d[v] = VLOAD(dr + v * VW);
-    for (int64_t j = rp[o]; j < rp[o + 1]; j++) {
+    int64_t j = rp[o];
+    if (kk == 1 && NV <= 2) /* short dots: reduce four at a time */
+      for (; j + 4 <= rp[o + 1]; j += 4) {
+        vf q[4];
+        for (int u = 0; u < 4; u++) {
+          const float *xr = x + (int64_t)col[j + u] * ldx + p;
+          q[u] = VMUL(d[0], VLOAD(xr));
+          if (NV == 2) q[u] = VFMA(d[1], VLOAD(xr + VW), q[u]);
+        }
+        __m128 sum = VREDUCE4(q[0], q[1], q[2], q[3]);
+        _mm_storeu_ps(dw + j, _mm_add_ps(_mm_loadu_ps(dw + j),
+                                         _mm_mul_ps(_mm_set1_ps(scale), sum)));
+      }
+    for (; j < rp[o + 1]; j++) {
       const float *xb = x + (int64_t)col[j] * kk * ldx + p;
       for (int64_t t = 0; t < kk; t++) {
         const float *xr = xb + t * ldx;

@@ -52,7 +52,7 @@ function SparseLinear:__init(mask, opts)
     self.bias = iddl.empty(self.out_features)
     self.gradBias = iddl.zeros(self.out_features)
   end
-  self._xT, self._yT = iddl.empty(0), iddl.empty(0)   -- x^T (in, B), y^T (out, B)
+  self._xT, self._yT = iddl.empty(0), iddl.empty(0)   -- x^T (in, ld), y^T (out, ld)
   self._gT, self._gxT = iddl.empty(0), iddl.empty(0)  -- gradOutput^T, gradInput^T
   self:reset()
 end
@@ -85,7 +85,7 @@ end
 -- (unchanged since, as Torch7 modules assume), else it is made again.
 function SparseLinear:_backward(input, gradOutput, scale, want_input, want_params)
   if want_params and not rawequal(input, self._input) then
-    sc.transpose(self._xT, input)
+    sc.linear_save_input(self.pattern, self._xT, input)
     self._input = input
   end
   local gi = want_input and self.gradInput or nil
