@@ -87,6 +87,7 @@ bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_mlp_step.lua
 	@$(BUILD)/iddl tests/bench/bench_data.lua
 	@$(BUILD)/iddl tests/bench/bench_mlp_epoch.lua
+	@$(BUILD)/iddl tests/bench/bench_sparse_linear.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
 golden:

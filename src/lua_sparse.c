@@ -146,10 +146,24 @@ static const float *check_packed(lua_State *L, const iddl_sparse_pattern *s,
   return iddl_data(w);
 }
 
-/* Checks a 2-D operand (rows, P) at idx; returns it. */
+/* Whether t is a matrix whose columns are adjacent: a contiguous one, or a
+ * view of one narrowed along its columns (rows further apart). */
+static int row_strided(const iddl_tensor *t) {
+  return t->ndim == 2 && (t->size[1] <= 1 || t->stride[1] == 1) &&
+         (t->size[0] <= 1 || t->stride[0] >= t->size[1]);
+}
+
+/* Its row stride. */
+static int64_t row_stride(const iddl_tensor *t) {
+  return t->size[0] > 1 && t->stride[0] > t->size[1] ? t->stride[0] : t->size[1];
+}
+
+/* The 2-D operand (rows, P) at idx (P < 0: any) and its row stride in *ld;
+ * used in place when row_strided, else copied. */
 static const iddl_tensor *check_mat(lua_State *L, int idx, const char *what,
-                                    int64_t rows, int64_t P) {
-  const iddl_tensor *t = iddl_lua_contig(L, idx);
+                                    int64_t rows, int64_t P, int64_t *ld) {
+  const iddl_tensor *t = iddl_lua_check(L, idx);
+  if (!row_strided(t)) t = iddl_lua_contig(L, idx);
   if (t->ndim != 2 || t->size[0] != rows || (P >= 0 && t->size[1] != P)) {
     if (P >= 0)
       luaL_error(L, "sparse: %s of shape %s, expected %dx%d", what, SHAPE(t),
@@ -157,21 +171,26 @@ static const iddl_tensor *check_mat(lua_State *L, int idx, const char *what,
     luaL_error(L, "sparse: %s of shape %s, expected %dxP", what, SHAPE(t),
                (int)rows);
   }
+  *ld = row_stride(t);
   return t;
 }
 
-/* The output at idx made (rows, P): resized, or checked when accumulating. */
+/* The output at idx as a (rows, P) matrix and its row stride in *ld: used
+ * in place if it has that shape and adjacent columns, else (unless
+ * accumulating into it) resized. */
 static float *out_mat(lua_State *L, int idx, const char *what, int64_t rows,
-                      int64_t P, int accumulate) {
+                      int64_t P, int accumulate, int64_t *ld) {
   iddl_tensor *t = iddl_lua_check(L, idx);
-  if (!accumulate) {
+  int fits = row_strided(t) && t->size[0] == rows && t->size[1] == P;
+  if (!fits && accumulate)
+    luaL_error(L, "sparse: %s of shape %s cannot accumulate a (%d, %d) result "
+               "(or its columns are not adjacent)", what, SHAPE(t), (int)rows,
+               (int)P);
+  if (!fits) {
     int64_t size[2] = {rows, P};
     iddl_lua_resize(L, t, 2, size);
-  } else if (t->ndim != 2 || t->size[0] != rows || t->size[1] != P ||
-             !iddl_is_contiguous(t)) {
-    luaL_error(L, "sparse: %s of shape %s cannot accumulate a (%d, %d) result "
-               "(or is not contiguous)", what, SHAPE(t), (int)rows, (int)P);
   }
+  *ld = row_stride(t);
   return iddl_data(t);
 }
 
@@ -181,16 +200,20 @@ static int64_t check_kk(lua_State *L, int idx) {
   return kk;
 }
 
+/* The matrices of spmm, spmm_t and sddmm may be views whose rows are
+ * further apart than their width (a narrowed, padded buffer): they are used
+ * in place. */
+
 /* spmm(p, kk, w, x (cols*kk, P), y [, accumulate]) -> y (rows, P) */
 static int f_spmm(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
-  int64_t kk = check_kk(L, 2);
+  int64_t kk = check_kk(L, 2), ldx, ldy;
   const float *w = check_packed(L, s, kk, 3, "weight");
-  const iddl_tensor *x = check_mat(L, 4, "input", s->cols * kk, -1);
+  const iddl_tensor *x = check_mat(L, 4, "input", s->cols * kk, -1, &ldx);
   int acc = lua_toboolean(L, 6);
   int64_t P = x->size[1];
-  float *y = out_mat(L, 5, "output", s->rows, P, acc);
-  iddl_spmm(s, kk, w, iddl_data(x), P, P, y, P, acc);
+  float *y = out_mat(L, 5, "output", s->rows, P, acc, &ldy);
+  iddl_spmm(s, kk, w, iddl_data(x), ldx, P, y, ldy, acc);
   lua_pushvalue(L, 5);
   return 1;
 }
@@ -198,13 +221,13 @@ static int f_spmm(lua_State *L) {
 /* spmm_t(p, kk, w, dy (rows, P), dx [, accumulate]) -> dx (cols*kk, P) */
 static int f_spmm_t(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
-  int64_t kk = check_kk(L, 2);
+  int64_t kk = check_kk(L, 2), lddy, lddx;
   const float *w = check_packed(L, s, kk, 3, "weight");
-  const iddl_tensor *dy = check_mat(L, 4, "gradOutput", s->rows, -1);
+  const iddl_tensor *dy = check_mat(L, 4, "gradOutput", s->rows, -1, &lddy);
   int acc = lua_toboolean(L, 6);
   int64_t P = dy->size[1];
-  float *dx = out_mat(L, 5, "gradInput", s->cols * kk, P, acc);
-  iddl_spmm_t(s, kk, w, iddl_data(dy), P, P, dx, P, acc);
+  float *dx = out_mat(L, 5, "gradInput", s->cols * kk, P, acc, &lddx);
+  iddl_spmm_t(s, kk, w, iddl_data(dy), lddy, P, dx, lddx, acc);
   lua_pushvalue(L, 5);
   return 1;
 }
@@ -213,17 +236,17 @@ static int f_spmm_t(lua_State *L) {
  * scale * (dy x^T) at the connections to dw (nnz*kk values, contiguous). */
 static int f_sddmm(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
-  int64_t kk = check_kk(L, 2);
-  const iddl_tensor *dy = check_mat(L, 3, "gradOutput", s->rows, -1);
+  int64_t kk = check_kk(L, 2), lddy, ldx;
+  const iddl_tensor *dy = check_mat(L, 3, "gradOutput", s->rows, -1, &lddy);
   int64_t P = dy->size[1];
-  const iddl_tensor *x = check_mat(L, 4, "input", s->cols * kk, P);
+  const iddl_tensor *x = check_mat(L, 4, "input", s->cols * kk, P, &ldx);
   iddl_tensor *dw = iddl_lua_check(L, 5);
   float scale = (float)luaL_optnumber(L, 6, 1.0);
   if (iddl_numel(dw) != s->nnz * kk || !iddl_is_contiguous(dw))
     return luaL_error(L, "sparse: weight gradient of shape %s does not hold %d "
                       "connections x %d taps (or is not contiguous)", SHAPE(dw),
                       (int)s->nnz, (int)kk);
-  iddl_sddmm(s, kk, iddl_data(dy), P, iddl_data(x), P, P, scale, iddl_data(dw));
+  iddl_sddmm(s, kk, iddl_data(dy), lddy, iddl_data(x), ldx, P, scale, iddl_data(dw));
   lua_pushvalue(L, 5);
   return 1;
 }
@@ -324,7 +347,11 @@ static int f_linear_backward(lua_State *L) {
   int64_t ld = iddl_sparse_linear_ld(B);
   const float *xT = NULL;
   if (gw) {
-    const iddl_tensor *t = check_mat(L, 9, "saved transposed input", s->cols, ld);
+    int64_t ldt;
+    const iddl_tensor *t = check_mat(L, 9, "saved transposed input", s->cols, ld, &ldt);
+    if (ldt != ld)
+      return luaL_error(L, "sparse linear: the saved transposed input of shape %s "
+                        "is not contiguous", SHAPE(t));
     xT = iddl_data(t);
   }
   const float *w = check_packed(L, s, 1, 10, "weight");

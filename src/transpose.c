@@ -4,8 +4,9 @@
 #include "parallel.h"
 #include "transpose.h"
 
-/* Below this many elements the transpose runs on the calling thread. */
-#define PARALLEL_ELEMS (1 << 17)
+/* Below this many elements (about 120 us) the transpose runs on the calling
+ * thread: a round trip through the thread pool costs 30-60 us here. */
+#define PARALLEL_ELEMS (1 << 20)
 
 /* d (8 rows; ldd) = the 8x8 block at s (ldd / lds: row strides)^T. Rows
  * i and i+4 share a register from the start (the inserts run on the load

@@ -227,8 +227,8 @@ static void test_other_kk(void **state) {
 
 static void test_threaded_sizes(void **state) {
   (void)state;
-  check_products(40, 30, 0.5, 9, 300);   /* rows / columns split */
-  check_products(24, 20, 0.5, 9, 1111);  /* P split (sddmm: rows) */
+  check_products(100, 100, 0.5, 9, 100); /* > 2M MACs: rows / columns split */
+  check_products(24, 20, 0.5, 9, 2001);  /* P split (sddmm: rows) */
   check_products(64, 784, 0.05, 1, 250); /* a sparse linear layer */
 }
 

@@ -293,6 +293,26 @@ describe('sparse linear layers', function()
       H.assert_close(sc.pack(p, sc.unpack(p, w, iddl.empty(0)), iddl.empty(0)), w, 0, 0)
     end)
 
+    it('uses views with rows further apart than their width in place', function()
+      local p = sc.pattern(random_mask(6, 5, 0.5))
+      local kk, P = 9, 21
+      local w = iddl.randn(p:nnz(), kk)
+      local xbig, ybig, dxbig = iddl.randn(5 * kk, P + 7), iddl.randn(6, P + 3),
+                                iddl.randn(5 * kk, P + 4)
+      local x, y, dx = xbig:narrow(2, 2, P), ybig:narrow(2, 1, P), dxbig:narrow(2, 3, P)
+      local ypad, dxpad = ybig:narrow(2, P + 1, 3):clone(), dxbig:narrow(2, 1, 2):clone()
+      local yc = sc.spmm(p, kk, w, x:contiguous(), iddl.empty(0))
+      assert.are.equal(y, sc.spmm(p, kk, w, x, y))
+      H.assert_close(y, yc, 0, 0, 'spmm into a view')
+      H.assert_close(ybig:narrow(2, P + 1, 3), ypad, 0, 0, 'padding of y')
+      sc.spmm_t(p, kk, w, y, dx)
+      H.assert_close(dx, sc.spmm_t(p, kk, w, yc, iddl.empty(0)), 0, 0, 'spmm_t from a view')
+      H.assert_close(dxbig:narrow(2, 1, 2), dxpad, 0, 0, 'padding of dx')
+      local dw = sc.sddmm(p, kk, y, x, iddl.zeros(p:nnz(), kk))
+      H.assert_close(dw, sc.sddmm(p, kk, yc, x:contiguous(), iddl.zeros(p:nnz(), kk)),
+                     0, 0, 'sddmm of views')
+    end)
+
     it('checks the shapes it is given', function()
       local p = sc.pattern(iddl.ones(2, 3))
       H.assert_error_contains({ 'input of shape 5x4', 'expected 27xP' },
