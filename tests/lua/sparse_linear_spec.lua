@@ -180,6 +180,17 @@ describe('sparse linear layers', function()
       end
     end)
 
+    it('a checkpoint restores the packed weights of a model built alike', function()
+      local a = iddl.models.mlp { name = 'R-MLP-3-1', seed = 5 }
+      local path = os.tmpname()
+      iddl.checkpoint.save(path, { model = a })
+      local b = iddl.models.mlp { name = 'R-MLP-3-1', seed = 5 }
+      iddl.checkpoint.load(path, { model = b })
+      os.remove(path)
+      local x = iddl.rand(3, 784)
+      H.assert_close(b:forward(x), a:forward(x), 0, 0, 'output')
+    end)
+
     it("nparams, flops and the seed's B-MLP / R-MLP parameter tables", function()
       local m = nn.BibdLinear(784, 49, { mask = 'paper', bias = true })
       assert.are.equal(1372 + 49, m:nparams())
