@@ -261,6 +261,21 @@ describe('sparse linear layers', function()
       H.assert_error_contains("unknown method 'magic'", nn.BibdLinear, 3, 3, { mask = 'magic' })
     end)
 
+    it('reports a mask method that gives no mask or a wrongly shaped one', function()
+      local real = iddl.bibd.mask
+      iddl.bibd.mask = function() return nil, 'no (784, 49, 1) design known' end
+      local ok1, e1 = pcall(nn.BibdLinear, 784, 49, { mask = 'design' })
+      iddl.bibd.mask = function() return iddl.ones(3, 3) end
+      local ok2, e2 = pcall(nn.RandomSparseLinear, 4, 3)
+      iddl.bibd.mask = real
+      assert.is_false(ok1)
+      assert.truthy(e1:find("nn.BibdLinear: iddl.bibd.mask gave no design mask for 784 -> 49: "
+                            .. "no (784, 49, 1) design known", 1, true))
+      assert.is_false(ok2)
+      assert.truthy(e2:find('nn.RandomSparseLinear: the mask must be 3x4 (out, in), got shape 3x3',
+                            1, true))
+    end)
+
     it('names both shapes when the input or gradOutput does not fit', function()
       local m = nn.BibdLinear(9, 12, { mask = 'paper' })
       H.assert_error_contains({ 'input of shape 4x8', 'mask of shape 12x9', '(..., 9)' },

@@ -162,6 +162,26 @@ function SparseLinear:describe()
   return string.format('%s(%s)', self:typename(), table.concat(parts, ', '))
 end
 
+-- The mask iddl.bibd.mask(in, out, method, mopts) for class cls, checked to
+-- be an (out, in) tensor (level: the caller's caller).
+local function bibd_mask(cls, in_features, out_features, method, mopts)
+  local mask, reason = bibd.mask(in_features, out_features, method, mopts)
+  if not iddl.is_tensor(mask) then
+    error(string.format('%s: iddl.bibd.mask gave no %s mask for %d -> %d%s', cls,
+                        tostring(method), in_features, out_features,
+                        reason and ': ' .. tostring(reason) or ''), 3)
+  end
+  return mask
+end
+
+-- Raises unless mask is (out, in).
+local function check_shape(cls, mask, in_features, out_features)
+  if mask:dim() ~= 2 or mask:size(1) ~= out_features or mask:size(2) ~= in_features then
+    error(string.format('%s: the mask must be %dx%d (out, in), got shape %s', cls,
+                        out_features, in_features, mask:shape_str()), 3)
+  end
+end
+
 -- BibdLinear(in, out, opts): the mask is iddl.bibd.mask(in, out, opts.mask,
 -- opts) (opts.mask a method name: 'paper' (the seed's), 'design', ...; nil
 -- for iddl.bibd.mask's default), or opts.mask itself when it is an (out, in)
@@ -177,12 +197,9 @@ function BibdLinear:__init(in_features, out_features, opts)
     self.mask_method = 'custom'
   else
     self.mask_method = mask or 'default'
-    mask = bibd.mask(in_features, out_features, mask, opts)
+    mask = bibd_mask('nn.BibdLinear', in_features, out_features, mask, opts)
   end
-  if mask:dim() ~= 2 or mask:size(1) ~= out_features or mask:size(2) ~= in_features then
-    error(string.format('nn.BibdLinear: the mask must be %dx%d (out, in), got shape %s',
-                        out_features, in_features, mask:shape_str()), 2)
-  end
+  check_shape('nn.BibdLinear', mask, in_features, out_features)
   SparseLinear.__init(self, mask, opts)
 end
 
@@ -199,8 +216,9 @@ function RandomSparseLinear:__init(in_features, out_features, opts)
   check_size('nn.RandomSparseLinear', 'in_features', in_features, 2)
   check_size('nn.RandomSparseLinear', 'out_features', out_features, 2)
   self.like, self.seed = opts.like or 'paper', opts.seed
-  local mask = bibd.mask(in_features, out_features, 'random',
+  local mask = bibd_mask('nn.RandomSparseLinear', in_features, out_features, 'random',
                          { like = self.like, seed = self.seed })
+  check_shape('nn.RandomSparseLinear', mask, in_features, out_features)
   SparseLinear.__init(self, mask, opts)
 end
 
