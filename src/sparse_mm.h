@@ -14,7 +14,9 @@
  * X (cols*kk, P), Y (rows, P). Time and memory are proportional to
  * nnz * kk * P; the kernels are vectorised for AVX-512, AVX2 or SSE (chosen
  * at run time from the CPU), tiled over P and split over iddl's thread pool
- * when the work is large enough.
+ * when the work is large enough. Give X and Y a leading dimension that is
+ * not a multiple of 256 floats (pad by 16): rows a power of two apart
+ * collide in the caches (P = 8192: 30 GFLOP/s with ld = P, 45 with P + 16).
  */
 #ifndef IDDL_SPARSE_MM_H
 #define IDDL_SPARSE_MM_H
