@@ -22,7 +22,7 @@ local nn = {
 }
 
 for _, file in ipairs { 'activation', 'softmax', 'reshape', 'containers',
-                        'criterion', 'batchnorm', 'pooling' } do
+                        'criterion', 'batchnorm', 'pooling', 'sparse_linear' } do
   for name, cls in pairs(require('iddl.nn.' .. file)) do
     if type(cls) == 'table' then nn[name] = cls end
   end
