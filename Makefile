@@ -5,6 +5,7 @@
 #   make run        the main job: scripts/mlp.lua on MNIST into results/
 #   make test       all tests (C, Lua, REPL) on the normal and the sanitizer build
 #   make bench      benchmarks (prints the OpenBLAS core type and GFLOP/s)
+#   make bench-experiment  the twelve-model MLP experiment against the seed in PyTorch
 #   make data       fetch MNIST, Fashion-MNIST and (when online) CIFAR-10 into data/
 #   make install PREFIX=/usr/local
 #
@@ -44,7 +45,7 @@ APP_OBJ  := $(APP_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 C_TESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all deps test test-fast test-san bench install uninstall clean golden run data
+.PHONY: all deps test test-fast test-san bench bench-experiment install uninstall clean golden run data
 
 all: $(BUILD)/iddl $(BUILD)/lib/iddl/core.so $(C_TESTS)
 
@@ -90,6 +91,11 @@ bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_mlp_epoch.lua
 	@$(BUILD)/iddl tests/bench/bench_bnpool.lua
 	@$(BUILD)/iddl tests/bench/bench_sparse_linear.lua
+
+# The whole twelve-model MLP experiment against the seed's PyTorch code
+# (several minutes; EPOCHS=n shortens it).
+bench-experiment: deps all data
+	@$(BUILD)/iddl tests/bench/bench_mlp_experiment.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
 golden:
