@@ -14,7 +14,6 @@ static struct {
   pthread_mutex_t lock;       /* guards everything below */
   pthread_cond_t start, done;
   int nthreads;               /* including the caller */
-  int started;                /* worker threads running */
   uint64_t generation;        /* bumped for each job */
   int pending;                /* worker chunks not finished yet */
   iddl_range_fn fn;
