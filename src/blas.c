@@ -46,7 +46,7 @@ const char *iddl_blas_preferred_core(void) {
 }
 
 /* The thread count asked for by the environment, else the online cores. */
-static int wanted_threads(void) {
+int iddl_wanted_threads(void) {
   const char *vars[] = {"IDDL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                         "OMP_NUM_THREADS"};
   for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
@@ -80,7 +80,7 @@ int iddl_blas_init(iddl_err *err) {
       resolve((void **)&blas.get_threads, "openblas_get_num_threads", err) ||
       resolve((void **)&blas.corename, "openblas_get_corename", err))
     return -1;
-  blas.set_threads(wanted_threads());
+  blas.set_threads(iddl_wanted_threads());
   /* Set last: a non-NULL sgemm means fully initialised. */
   return resolve((void **)&blas.sgemm, "cblas_sgemm", err);
 }

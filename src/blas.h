@@ -25,6 +25,9 @@ const char *iddl_blas_preferred_core(void);
 /* OpenBLAS's own report of the kernels in use; "not loaded" before init. */
 const char *iddl_blas_corename(void);
 int iddl_blas_threads(void);
+/* The thread count the environment asks for (IDDL_NUM_THREADS,
+ * OPENBLAS_NUM_THREADS, OMP_NUM_THREADS), else the online cores. */
+int iddl_wanted_threads(void);
 void iddl_blas_set_threads(int n);
 
 /* Row-major C = alpha * op(A) op(B) + beta * C, op = transpose if trans_*.

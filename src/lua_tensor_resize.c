@@ -18,9 +18,11 @@ void iddl_lua_resize(lua_State *L, iddl_tensor *t, int ndim,
       !memcmp(t->size, size, sizeof(int64_t) * (size_t)ndim))
     return;
   int64_t n = 1;
-  for (int i = 0; i < ndim; i++) n *= size[i] > 0 ? size[i] : 0;
+  int fits = 1; /* the element count is representable: else alloc reports */
+  for (int i = 0; i < ndim; i++)
+    if (__builtin_mul_overflow(n, size[i] > 0 ? size[i] : 0, &n)) fits = 0;
   iddl_err err;
-  if (t->storage && t->storage->refcount == 1 && t->storage->n >= n &&
+  if (fits && t->storage && t->storage->refcount == 1 && t->storage->n >= n &&
       ndim <= IDDL_MAX_DIMS) {
     iddl_tensor view, whole = *t;
     whole.offset = 0;

@@ -1,9 +1,10 @@
 /* parallel.c - the persistent thread pool behind iddl_parallel_for. */
 #include "parallel.h"
 
+#include "blas.h"
+
 #include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #define MAX_THREADS 64
 
@@ -13,7 +14,6 @@ static struct {
   pthread_mutex_t lock;       /* guards everything below */
   pthread_cond_t start, done;
   int nthreads;               /* including the caller */
-  int started;                /* worker threads running */
   uint64_t generation;        /* bumped for each job */
   int pending;                /* worker chunks not finished yet */
   iddl_range_fn fn;
@@ -52,19 +52,8 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static int env_threads(void) {
-  const char *vars[] = {"IDDL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                        "OMP_NUM_THREADS"};
-  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
-    const char *v = getenv(vars[i]);
-    if (v && atoi(v) > 0) return atoi(v);
-  }
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (int)n : 1;
-}
-
 static void pool_start(void) {
-  int want = env_threads();
+  int want = iddl_wanted_threads();
   if (want > MAX_THREADS) want = MAX_THREADS;
   pool.nthreads = 1;
   pthread_attr_t attr;
@@ -80,7 +69,17 @@ static void pool_start(void) {
 
 int iddl_parallel_threads(void) {
   pthread_once(&pool.once, pool_start);
-  return pool.nthreads;
+  iddl_err err;
+  int blas = iddl_blas_init(&err) ? 0 : iddl_blas_threads();
+  return blas >= 1 && blas < pool.nthreads ? blas : pool.nthreads;
+}
+
+void iddl_parallel_for_work(int64_t n, double work, double min_work,
+                            iddl_range_fn fn, void *ctx) {
+  double per_item = n > 0 ? work / (double)n : 0;
+  int64_t min_chunk = per_item > 0 && min_work > 0
+                          ? (int64_t)(min_work / per_item) + 1 : 1;
+  iddl_parallel_for(n, min_chunk, fn, ctx);
 }
 
 void iddl_parallel_for(int64_t n, int64_t min_chunk, iddl_range_fn fn,

@@ -23,9 +23,16 @@ typedef void (*iddl_range_fn)(void *ctx, int64_t begin, int64_t end);
 void iddl_parallel_for(int64_t n, int64_t min_chunk, iddl_range_fn fn,
                        void *ctx);
 
-/* The number of threads iddl_parallel_for uses: the IDDL_NUM_THREADS,
- * OPENBLAS_NUM_THREADS or OMP_NUM_THREADS environment variable, else the
- * online cores (capped at 64); fixed at the first call. */
+/* iddl_parallel_for sized by cost: `work` is the job's total cost (e.g.
+ * elements touched) and every thread gets at least min_work of it, so small
+ * jobs run on the calling thread alone. */
+void iddl_parallel_for_work(int64_t n, double work, double min_work,
+                            iddl_range_fn fn, void *ctx);
+
+/* The number of threads iddl_parallel_for uses: OpenBLAS's thread count
+ * (iddl.set_num_threads; IDDL_NUM_THREADS, OPENBLAS_NUM_THREADS or
+ * OMP_NUM_THREADS, else the online cores), at most the pool's size, which
+ * is fixed at the first call (at most 64). */
 int iddl_parallel_threads(void);
 
 #endif

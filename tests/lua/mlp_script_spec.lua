@@ -47,10 +47,28 @@ describe('scripts/mlp.lua', function()
 
   it('writes the CSV and the figures', function()
     for _, f in ipairs { 'mlp.csv', 'mlp_curves.png', 'mlp_curves.svg',
-                         'mlp_accuracy_vs_params.png', 'mlp_accuracy_vs_params.eps' } do
+                         'mlp_experiments.png', 'mlp_experiments.eps' } do
       assert.is_true(size_of(out .. '/' .. f) > 100, f .. ' missing or empty')
     end
     os.execute('rm -rf ' .. out)
+  end)
+
+  it("runs B-MLP-3-1 on the seed's mask (728 params) and on a design mask", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    local p = io.popen(string.format('%s scripts/mlp.lua --models B-MLP-3-1 --epochs 1 '
+                                     .. '--no-plot --out %s 2>&1', BIN, dir))
+    local log = p:read('a')
+    assert.is_true(p:close(), log)
+    local r = iddl.results.read_json(dir .. '/mlp.json')
+    os.execute('rm -rf ' .. dir)
+    assert.are.equal(2, #r.models)
+    assert.are.equal('B-MLP-3-1', r.models[1].name)
+    assert.are.equal(728, r.models[1].params)
+    assert.are.equal('B-MLP-3-1 (design)', r.models[2].name)
+    assert.are.equal('design', r.models[2].mask)
+    assert.is_true(r.models[1].epochs[1].test_acc > 0.3, log)
+    assert.truthy(log:find('true designs', 1, true))
   end)
 
   it('rejects an unknown model name', function()

@@ -19,10 +19,11 @@ local nn = {
   Dropout = require 'iddl.nn.dropout',
   MultiOutput = require 'iddl.nn.multi_output',
   init = require 'iddl.nn.weight_init',
+  summary = require 'iddl.nn.summary',
 }
 
 for _, file in ipairs { 'activation', 'softmax', 'reshape', 'containers',
-                        'criterion' } do
+                        'criterion', 'batchnorm', 'pooling', 'sparse_linear' } do
   for name, cls in pairs(require('iddl.nn.' .. file)) do
     if type(cls) == 'table' then nn[name] = cls end
   end

@@ -6,7 +6,8 @@
 -- parameter gradients ACCUMULATE until m:zero_grad(). A subclass defines
 -- updateOutput, updateGradInput and, if it has parameters,
 -- accGradParameters; parameters live in the fields weight / bias with their
--- gradients in gradWeight / gradBias.
+-- gradients in gradWeight / gradBias; other state to save (running
+-- statistics) is listed by name in self.buffer_names (see buffers()).
 local iddl = require 'iddl.core'
 
 local M = {}
@@ -98,6 +99,19 @@ function Module:parameters(params, grads)
   end
   for _, m in ipairs(self:children()) do m:parameters(params, grads) end
   return params, grads
+end
+
+-- The state tensors that are not parameters (BatchNorm's running_mean and
+-- running_var), in the same order every time: the fields named in the
+-- module's list self.buffer_names, then children depth-first. Checkpoints
+-- save and restore them (iddl.checkpoint).
+function Module:buffers(list)
+  list = list or {}
+  for _, name in ipairs(self.buffer_names or {}) do
+    if self[name] then list[#list + 1] = self[name] end
+  end
+  for _, m in ipairs(self:children()) do m:buffers(list) end
+  return list
 end
 
 -- Zeroes the parameter gradients (recursively, allocating nothing).

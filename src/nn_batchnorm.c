@@ -1,0 +1,303 @@
+/* nn_batchnorm.c - batch normalisation, forward and backward.
+ *
+ * Channel c of x (N, C, S) is N runs of S contiguous floats, C * S apart.
+ * Work goes by blocks of `w` adjacent channels, w * S >= BLOCK_FLOATS
+ * (w = 1 for large planes, up to MAX_COLS for BatchNorm1d on (N, C)): for
+ * each sample n the block is one contiguous stretch of memory, so memory is
+ * read in long runs even when S is small, and a block's data stays in cache
+ * between its passes (statistics, then the output). Sums are in double, of
+ * values shifted by a sample of their channel (forward) or by the mean
+ * (backward), so a large mean costs no precision. Blocks run in parallel
+ * (parallel.h); the block functions are compiled for AVX-512, AVX2 and plain
+ * x86-64 (target_clones) with their loops inlined.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "nn_batchnorm.h"
+#include "parallel.h"
+
+#define TC __attribute__((target_clones("avx512f", "avx2", "default")))
+#define INLINE static inline __attribute__((always_inline))
+#define MAX_COLS 64      /* channels per block at most */
+#define BLOCK_FLOATS 256 /* floats per sample and block at least */
+#define MIN_WORK 32768   /* elements per thread worth starting it for */
+
+/* Channels per block for planes of S floats. */
+static int64_t block_cols(int64_t S) {
+  int64_t w = (BLOCK_FLOATS + S - 1) / S;
+  return w < MAX_COLS ? w : MAX_COLS;
+}
+
+/* --- loops over one sample's stretch of a block ---------------------------- */
+
+/* 8 floats and 8 doubles (GCC vector extensions: the AVX-512 clone keeps a
+ * vd8 in one register, the others split it). Only used inside inlined
+ * helpers, so no vector crosses a function boundary. */
+typedef float vf8 __attribute__((vector_size(32)));
+typedef double vd8 __attribute__((vector_size(64)));
+
+/* *d = r[0 .. 7] as doubles. */
+INLINE void load8d(vd8 *d, const float *r) {
+  vf8 v;
+  memcpy(&v, r, sizeof v);
+  *d = __builtin_convertvector(v, vd8);
+}
+
+/* The sum of the lanes of *a and *b. */
+INLINE double hsum16(const vd8 *a, const vd8 *b) {
+  vd8 v = *a + *b;
+  return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+}
+
+/* s1[j] += sum d, s2[j] += sum d^2, d = x - k[j] in double, over the runs
+ * x[j S .. j S + S-1] of the w channels of the block. */
+INLINE void block_sums(const float *x, int64_t w, int64_t S, const double *k,
+                       double *s1, double *s2) {
+  if (S == 1) { /* one value per channel: vectorise across the channels */
+    for (int64_t j = 0; j < w; j++) {
+      double d = (double)x[j] - k[j];
+      s1[j] += d;
+      s2[j] += d * d;
+    }
+    return;
+  }
+  for (int64_t j = 0; j < w; j++) {
+    const float *r = x + j * S; /* (S) */
+    vd8 a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, kv = (vd8){0} + k[j], d0, d1;
+    int64_t i = 0;
+    for (; i + 16 <= S; i += 16) { /* two chains of each sum */
+      load8d(&d0, r + i);
+      load8d(&d1, r + i + 8);
+      d0 -= kv;
+      d1 -= kv;
+      a0 += d0;
+      a1 += d1;
+      b0 += d0 * d0;
+      b1 += d1 * d1;
+    }
+    double t1 = hsum16(&a0, &a1), t2 = hsum16(&b0, &b1);
+    for (; i < S; i++) {
+      double d = (double)r[i] - k[j];
+      t1 += d;
+      t2 += d * d;
+    }
+    s1[j] += t1;
+    s2[j] += t2;
+  }
+}
+
+/* y = (x - mu[j]) * a[j] + b[j] over the block's runs. */
+INLINE void block_affine(float *restrict y, const float *restrict x, int64_t w,
+                         int64_t S, const float *mu, const float *a,
+                         const float *b) {
+  if (S == 1) {
+    for (int64_t j = 0; j < w; j++) y[j] = (x[j] - mu[j]) * a[j] + b[j];
+    return;
+  }
+  for (int64_t j = 0; j < w; j++) {
+    float mj = mu[j], aj = a[j], bj = b[j];
+    for (int64_t i = 0; i < S; i++) y[j * S + i] = (x[j * S + i] - mj) * aj + bj;
+  }
+}
+
+/* --- forward -------------------------------------------------------------- */
+
+typedef struct {
+  float *y, *save_mean, *save_invstd, *running_mean, *running_var; /* (C) */
+  const float *x, *weight, *bias;
+  int64_t N, C, S;
+  int batch_stats;
+  double momentum, eps;
+} fwd_ctx;
+
+/* Records channel c's statistics (batch ones: mean and biased variance var;
+ * else the running ones) and returns the coefficients of y = (x - mu) * a +
+ * b, mu the mean rounded to float (b corrects for the rounding). Centring
+ * first keeps x * a and b from cancelling when the mean is large next to
+ * the spread. */
+static void channel_coefs(const fwd_ctx *k, int64_t c, double mean, double var,
+                          float *mu, float *a, float *b) {
+  double invstd;
+  if (k->batch_stats) {
+    double n = (double)k->N * (double)k->S;
+    invstd = 1.0 / sqrt(var + k->eps);
+    if (k->running_mean) {
+      double mo = k->momentum;
+      k->running_mean[c] = (float)((1 - mo) * k->running_mean[c] + mo * mean);
+      k->running_var[c] =
+          (float)((1 - mo) * k->running_var[c] + mo * var * n / (n - 1));
+    }
+  } else {
+    mean = k->running_mean[c];
+    invstd = 1.0 / sqrt((double)k->running_var[c] + k->eps);
+  }
+  k->save_mean[c] = *mu = (float)mean;
+  k->save_invstd[c] = (float)invstd;
+  double w = k->weight ? k->weight[c] : 1.0, bias = k->bias ? k->bias[c] : 0.0;
+  *a = (float)(w * invstd);
+  *b = (float)(bias + ((double)*mu - mean) * w * invstd);
+}
+
+/* Channels [c0, c1): statistics, then the output, block by block. */
+TC static void forward_range(void *ctx, int64_t c0, int64_t c1) {
+  const fwd_ctx *k = ctx;
+  int64_t N = k->N, C = k->C, S = k->S, cols = block_cols(S);
+  for (int64_t b0 = c0; b0 < c1; b0 += cols) {
+    int64_t w = c1 - b0 < cols ? c1 - b0 : cols;
+    double shift[MAX_COLS] = {0}, s1[MAX_COLS] = {0}, s2[MAX_COLS] = {0};
+    float mu[MAX_COLS], a[MAX_COLS], b[MAX_COLS];
+    if (k->batch_stats) {
+      for (int64_t j = 0; j < w; j++) shift[j] = k->x[(b0 + j) * S];
+      for (int64_t n = 0; n < N; n++)
+        block_sums(k->x + (n * C + b0) * S, w, S, shift, s1, s2);
+    }
+    double cnt = (double)N * (double)S;
+    for (int64_t j = 0; j < w; j++) {
+      double m = s1[j] / cnt; /* the shifted mean */
+      channel_coefs(k, b0 + j, shift[j] + m, fmax(s2[j] / cnt - m * m, 0.0),
+                    &mu[j], &a[j], &b[j]);
+    }
+    for (int64_t n = 0; n < N; n++)
+      block_affine(k->y + (n * C + b0) * S, k->x + (n * C + b0) * S, w, S, mu,
+                   a, b);
+  }
+}
+
+int iddl_batchnorm_forward(float *y, float *save_mean, float *save_invstd,
+                           float *running_mean, float *running_var,
+                           const float *x, const float *weight,
+                           const float *bias, int64_t N, int64_t C, int64_t S,
+                           int batch_stats, double momentum, double eps,
+                           iddl_err *err) {
+  if (batch_stats && N * S < 2)
+    return iddl_fail(err, "batch norm: expected more than 1 value per channel "
+                     "when training, got %lld", (long long)(N * S));
+  if (!batch_stats && (!running_mean || !running_var))
+    return iddl_fail(err, "batch norm: evaluation needs the running statistics");
+  if ((running_mean == NULL) != (running_var == NULL))
+    return iddl_fail(err, "batch norm: running_mean and running_var go together");
+  fwd_ctx k = {y,      save_mean, save_invstd, running_mean, running_var,
+               x,      weight,    bias,        N,            C,
+               S,      batch_stats, momentum,  eps};
+  iddl_parallel_for_work(C, (double)N * C * S, MIN_WORK, forward_range, &k);
+  return 0;
+}
+
+/* --- backward ------------------------------------------------------------- */
+
+typedef struct {
+  float *grad_in, *grad_weight, *grad_bias;
+  const float *grad_out, *x, *mean, *invstd, *weight; /* (C) */
+  int64_t N, C, S;
+  int batch_stats;
+  float scale;
+} bwd_ctx;
+
+/* sg[j] += sum g, sgx[j] += sum g (x - mu[j]) in double over the block's
+ * runs. */
+INLINE void block_grad_sums(const float *g, const float *x, int64_t w,
+                            int64_t S, const float *mu, double *sg,
+                            double *sgx) {
+  if (S == 1) {
+    for (int64_t j = 0; j < w; j++) {
+      sg[j] += g[j];
+      sgx[j] += (double)g[j] * ((double)x[j] - mu[j]);
+    }
+    return;
+  }
+  for (int64_t j = 0; j < w; j++) {
+    const float *gr = g + j * S, *xr = x + j * S; /* (S) */
+    vd8 a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, mv = (vd8){0} + mu[j];
+    vd8 g0, g1, x0, x1;
+    int64_t i = 0;
+    for (; i + 16 <= S; i += 16) { /* two chains of each sum */
+      load8d(&g0, gr + i);
+      load8d(&g1, gr + i + 8);
+      load8d(&x0, xr + i);
+      load8d(&x1, xr + i + 8);
+      a0 += g0;
+      a1 += g1;
+      b0 += g0 * (x0 - mv);
+      b1 += g1 * (x1 - mv);
+    }
+    double t1 = hsum16(&a0, &a1), t2 = hsum16(&b0, &b1);
+    for (; i < S; i++) {
+      t1 += gr[i];
+      t2 += (double)gr[i] * ((double)xr[i] - mu[j]);
+    }
+    sg[j] += t1;
+    sgx[j] += t2;
+  }
+}
+
+/* gx = g * kk[j] + (x - mu[j]) * m[j] + q[j] over the block's runs. */
+INLINE void block_affine2(float *restrict gx, const float *restrict g,
+                          const float *restrict x, int64_t w, int64_t S,
+                          const float *mu, const float *kk, const float *m,
+                          const float *q) {
+  if (S == 1) {
+    for (int64_t j = 0; j < w; j++) gx[j] = g[j] * kk[j] + (x[j] - mu[j]) * m[j] + q[j];
+    return;
+  }
+  for (int64_t j = 0; j < w; j++) {
+    float mj = mu[j], kj = kk[j], cj = m[j], qj = q[j];
+    for (int64_t i = 0; i < S; i++)
+      gx[j * S + i] = g[j * S + i] * kj + (x[j * S + i] - mj) * cj + qj;
+  }
+}
+
+/* Accumulates channel c's parameter gradients from sg = sum g and sgx =
+ * sum g (x - mean); returns the coefficients of grad_in = g kk + (x - mean)
+ * m + q (mean as saved, a float). */
+static void channel_grads(const bwd_ctx *k, int64_t c, double sg, double sgx,
+                          float *kk, float *m, float *q) {
+  double is = k->invstd[c];
+  if (k->grad_weight) k->grad_weight[c] += k->scale * (float)(sgx * is);
+  if (k->grad_bias) k->grad_bias[c] += k->scale * (float)sg;
+  double kc = (k->weight ? k->weight[c] : 1.0) * is, mc = 0.0, qc = 0.0;
+  if (k->batch_stats) {
+    double n = (double)k->N * (double)k->S;
+    mc = -kc * is * is * sgx / n;
+    qc = -kc * sg / n;
+  }
+  *kk = (float)kc;
+  *m = (float)mc;
+  *q = (float)qc;
+}
+
+/* Channels [c0, c1): the sums (only when something needs them), the
+ * parameter gradients, then grad_in, block by block. */
+TC static void backward_range(void *ctx, int64_t c0, int64_t c1) {
+  const bwd_ctx *k = ctx;
+  int64_t N = k->N, C = k->C, S = k->S, cols = block_cols(S);
+  int sums = k->grad_weight || k->grad_bias || (k->grad_in && k->batch_stats);
+  for (int64_t b0 = c0; b0 < c1; b0 += cols) {
+    int64_t w = c1 - b0 < cols ? c1 - b0 : cols;
+    double sg[MAX_COLS] = {0}, sgx[MAX_COLS] = {0};
+    float kk[MAX_COLS], m[MAX_COLS], q[MAX_COLS];
+    const float *mu = k->mean + b0; /* (w) */
+    for (int64_t n = 0; sums && n < N; n++) {
+      int64_t o = (n * C + b0) * S;
+      block_grad_sums(k->grad_out + o, k->x + o, w, S, mu, sg, sgx);
+    }
+    for (int64_t j = 0; j < w; j++)
+      channel_grads(k, b0 + j, sg[j], sgx[j], &kk[j], &m[j], &q[j]);
+    for (int64_t n = 0; k->grad_in && n < N; n++) {
+      int64_t o = (n * C + b0) * S;
+      block_affine2(k->grad_in + o, k->grad_out + o, k->x + o, w, S, mu, kk, m, q);
+    }
+  }
+}
+
+void iddl_batchnorm_backward(float *grad_in, float *grad_weight,
+                             float *grad_bias, const float *grad_out,
+                             const float *x, const float *save_mean,
+                             const float *save_invstd, const float *weight,
+                             int64_t N, int64_t C, int64_t S, int batch_stats,
+                             float scale) {
+  bwd_ctx k = {grad_in, grad_weight, grad_bias, grad_out, x,     save_mean,
+               save_invstd, weight,  N,         C,        S,     batch_stats,
+               scale};
+  iddl_parallel_for_work(C, 2.0 * N * C * S, MIN_WORK, backward_range, &k);
+}

@@ -1,0 +1,296 @@
+/* sparse_mm_kernels.h - the single-thread kernels of sparse_mm.c, written
+ * once and compiled once per instruction set.
+ *
+ * Not a normal header: sparse_mm.c includes it three times, each time under
+ * a `#pragma GCC target` and with these macros defined:
+ *   FN(name)   name with the instruction set's suffix
+ *   VW         floats per vector
+ *   vf         the vector type
+ *   VLOAD(p) VSTORE(p, v) VSET1(f) VZERO() VADD(a, b) VMUL(a, b)
+ *   VFMA(a, b, c) (a * b + c)  VHSUM(v) (sum of the lanes, a float)
+ *   VREDUCE4(a, b, c, d) (an __m128 of the four sums of lanes)
+ * Every function works on a rectangle of its output: rows (or input
+ * columns) [r0, r1) times the P-columns [p0, p1), so that sparse_mm.c can
+ * split the work between threads either way.
+ *
+ * Register blocking: an output tile of NV vectors (NV * VW columns of P)
+ * stays in registers while the connections of its row are summed; when the
+ * tile is narrow, U independent partial sums (over alternate connections or
+ * taps) hide the latency of the FMA chain. NV * U <= 8 accumulators.
+ * Cache blocking: the P-tiles are the outer loop, so the X (or dY) columns
+ * of one tile are read from cache by every row that uses them.
+ */
+
+#define AI static inline __attribute__((always_inline))
+
+/* --- spmm: Y = S(W) X ------------------------------------------------------ */
+
+/* Rows [r0, r1) of Y over the columns [p, p + NV*VW). */
+AI void FN(spmm_tile)(const iddl_sparse_pattern *s, int64_t kk,
+                      const float *w, const float *x, int64_t ldx, float *y,
+                      int64_t ldy, int64_t r0, int64_t r1, int64_t p,
+                      int accumulate, const int NV, const int U) {
+  const int64_t *rp = s->row_ptr;
+  const int32_t *col = s->col;
+  for (int64_t o = r0; o < r1; o++) {
+    vf acc[16]; /* (U, NV) partial sums of row o's tile */
+    for (int a = 0; a < NV * U; a++) acc[a] = VZERO();
+    int64_t j = rp[o], j1 = rp[o + 1];
+    if (kk == 1) { /* U connections at a time */
+      for (; j + U <= j1; j += U)
+        for (int u = 0; u < U; u++) {
+          vf wv = VSET1(w[j + u]);
+          const float *xr = x + (int64_t)col[j + u] * ldx + p;
+          for (int v = 0; v < NV; v++)
+            acc[u * NV + v] = VFMA(wv, VLOAD(xr + v * VW), acc[u * NV + v]);
+        }
+      for (; j < j1; j++) {
+        vf wv = VSET1(w[j]);
+        const float *xr = x + (int64_t)col[j] * ldx + p;
+        for (int v = 0; v < NV; v++)
+          acc[v] = VFMA(wv, VLOAD(xr + v * VW), acc[v]);
+      }
+    } else { /* U taps of a connection at a time */
+      for (; j < j1; j++) {
+        const float *xb = x + (int64_t)col[j] * kk * ldx + p, *wj = w + j * kk;
+        int64_t t = 0;
+        for (; t + U <= kk; t += U)
+          for (int u = 0; u < U; u++) {
+            vf wv = VSET1(wj[t + u]);
+            const float *xr = xb + (t + u) * ldx;
+            for (int v = 0; v < NV; v++)
+              acc[u * NV + v] = VFMA(wv, VLOAD(xr + v * VW), acc[u * NV + v]);
+          }
+        for (; t < kk; t++) {
+          vf wv = VSET1(wj[t]);
+          const float *xr = xb + t * ldx;
+          for (int v = 0; v < NV; v++)
+            acc[v] = VFMA(wv, VLOAD(xr + v * VW), acc[v]);
+        }
+      }
+    }
+    for (int u = 1; u < U; u++)
+      for (int v = 0; v < NV; v++) acc[v] = VADD(acc[v], acc[u * NV + v]);
+    float *yr = y + o * ldy + p;
+    for (int v = 0; v < NV; v++)
+      VSTORE(yr + v * VW, accumulate ? VADD(VLOAD(yr + v * VW), acc[v]) : acc[v]);
+  }
+}
+
+/* Rows [r0, r1) of Y over the columns [p0, p1), p1 - p0 < VW. */
+static void FN(spmm_tail)(const iddl_sparse_pattern *s, int64_t kk,
+                          const float *w, const float *x, int64_t ldx,
+                          float *y, int64_t ldy, int64_t r0, int64_t r1,
+                          int64_t p0, int64_t p1, int accumulate) {
+  int64_t n = p1 - p0;
+  for (int64_t o = r0; o < r1; o++) {
+    float acc[VW] = {0};
+    for (int64_t j = s->row_ptr[o]; j < s->row_ptr[o + 1]; j++)
+      for (int64_t t = 0; t < kk; t++) {
+        float wv = w[j * kk + t];
+        const float *xr = x + ((int64_t)s->col[j] * kk + t) * ldx + p0;
+        for (int64_t q = 0; q < n; q++) acc[q] += wv * xr[q];
+      }
+    float *yr = y + o * ldy + p0;
+    for (int64_t q = 0; q < n; q++) yr[q] = accumulate ? yr[q] + acc[q] : acc[q];
+  }
+}
+
+/* Y[r0:r1, p0:p1] (+)= the rows r0..r1-1 of S(W) X over columns p0..p1-1. */
+static void FN(spmm_range)(const iddl_sparse_pattern *s, int64_t kk,
+                           const float *w, const float *x, int64_t ldx,
+                           float *y, int64_t ldy, int64_t r0, int64_t r1,
+                           int64_t p0, int64_t p1, int accumulate) {
+  int64_t p = p0;
+  for (; p + NVMAX * VW <= p1; p += NVMAX * VW)
+    FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, NVMAX, 1);
+  if (NVMAX > 8 && p + 8 * VW <= p1) {
+    FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, 8, 1);
+    p += 8 * VW;
+  }
+  if (p + 4 * VW <= p1) {
+    FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, 4, 2);
+    p += 4 * VW;
+  }
+  if (p + 2 * VW <= p1) {
+    FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, 2, 4);
+    p += 2 * VW;
+  }
+  if (p + VW <= p1) {
+    FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, 1, 4);
+    p += VW;
+  }
+  if (p < p1) FN(spmm_tail)(s, kk, w, x, ldx, y, ldy, r0, r1, p, p1, accumulate);
+}
+
+/* --- spmm_t: dX = S(W)^T dY ------------------------------------------------ */
+
+/* Taps [t0, t0 + TB) of the input columns [c0, c1) of dX over the columns
+ * [p, p + NV*VW): one dY load per entry serves TB taps. */
+AI void FN(spmm_t_tile)(const iddl_sparse_pattern *s, int64_t kk,
+                        const float *w, const float *dy, int64_t lddy,
+                        float *dx, int64_t lddx, int64_t c0, int64_t c1,
+                        int64_t t0, int64_t p, int accumulate, const int NV,
+                        const int TB) {
+  const int64_t *cp = s->col_ptr, *tc = s->t_conn;
+  const int32_t *tr = s->t_row;
+  for (int64_t c = c0; c < c1; c++) {
+    vf acc[8]; /* (TB, NV) */
+    for (int a = 0; a < NV * TB; a++) acc[a] = VZERO();
+    for (int64_t e = cp[c]; e < cp[c + 1]; e++) {
+      const float *dr = dy + (int64_t)tr[e] * lddy + p;
+      const float *we = w + tc[e] * kk + t0;
+      vf wv[8];
+      for (int b = 0; b < TB; b++) wv[b] = VSET1(we[b]);
+      for (int v = 0; v < NV; v++) {
+        vf d = VLOAD(dr + v * VW);
+        for (int b = 0; b < TB; b++) acc[b * NV + v] = VFMA(wv[b], d, acc[b * NV + v]);
+      }
+    }
+    for (int b = 0; b < TB; b++) {
+      float *xr = dx + (c * kk + t0 + b) * lddx + p;
+      for (int v = 0; v < NV; v++)
+        VSTORE(xr + v * VW, accumulate ? VADD(VLOAD(xr + v * VW), acc[b * NV + v])
+                                       : acc[b * NV + v]);
+    }
+  }
+}
+
+/* Every tap of the input columns [c0, c1) over [p0, p1), p1 - p0 < VW. */
+static void FN(spmm_t_tail)(const iddl_sparse_pattern *s, int64_t kk,
+                            const float *w, const float *dy, int64_t lddy,
+                            float *dx, int64_t lddx, int64_t c0, int64_t c1,
+                            int64_t p0, int64_t p1, int accumulate) {
+  int64_t n = p1 - p0;
+  for (int64_t c = c0; c < c1; c++)
+    for (int64_t t = 0; t < kk; t++) {
+      float acc[VW] = {0};
+      for (int64_t e = s->col_ptr[c]; e < s->col_ptr[c + 1]; e++) {
+        float wv = w[s->t_conn[e] * kk + t];
+        const float *dr = dy + (int64_t)s->t_row[e] * lddy + p0;
+        for (int64_t q = 0; q < n; q++) acc[q] += wv * dr[q];
+      }
+      float *xr = dx + (c * kk + t) * lddx + p0;
+      for (int64_t q = 0; q < n; q++) xr[q] = accumulate ? xr[q] + acc[q] : acc[q];
+    }
+}
+
+/* All taps of the columns [c0, c1) at the P-columns [p, p + NV*VW): blocks
+ * of 4 taps, then single ones. */
+AI void FN(spmm_t_taps)(const iddl_sparse_pattern *s, int64_t kk,
+                        const float *w, const float *dy, int64_t lddy,
+                        float *dx, int64_t lddx, int64_t c0, int64_t c1,
+                        int64_t p, int accumulate, const int NV) {
+  int64_t t = 0;
+  for (; t + 4 <= kk; t += 4)
+    FN(spmm_t_tile)(s, kk, w, dy, lddy, dx, lddx, c0, c1, t, p, accumulate, NV, 4);
+  for (; t < kk; t++)
+    FN(spmm_t_tile)(s, kk, w, dy, lddy, dx, lddx, c0, c1, t, p, accumulate, NV, 1);
+}
+
+/* dX rows of the input columns [c0, c1) over the columns [p0, p1). */
+static void FN(spmm_t_range)(const iddl_sparse_pattern *s, int64_t kk,
+                             const float *w, const float *dy, int64_t lddy,
+                             float *dx, int64_t lddx, int64_t c0, int64_t c1,
+                             int64_t p0, int64_t p1, int accumulate) {
+  int64_t p = p0;
+  if (kk == 1) {
+    for (; p + 8 * VW <= p1; p += 8 * VW)
+      FN(spmm_t_tile)(s, 1, w, dy, lddy, dx, lddx, c0, c1, 0, p, accumulate, 8, 1);
+    if (p + 4 * VW <= p1) {
+      FN(spmm_t_tile)(s, 1, w, dy, lddy, dx, lddx, c0, c1, 0, p, accumulate, 4, 1);
+      p += 4 * VW;
+    }
+  }
+  for (; p + 2 * VW <= p1; p += 2 * VW)
+    FN(spmm_t_taps)(s, kk, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 2);
+  if (p + VW <= p1) {
+    FN(spmm_t_taps)(s, kk, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 1);
+    p += VW;
+  }
+  if (p < p1) FN(spmm_t_tail)(s, kk, w, dy, lddy, dx, lddx, c0, c1, p, p1, accumulate);
+}
+
+/* --- sddmm: dW += scale * (dY X^T) at the connections --------------------- */
+
+/* Rows [r0, r1) over the columns [p, p + NV*VW): the tile of dY's row stays
+ * in registers while it meets each connected row of X. */
+AI void FN(sddmm_tile)(const iddl_sparse_pattern *s, int64_t kk,
+                       const float *dy, int64_t lddy, const float *x,
+                       int64_t ldx, float *dw, int64_t r0, int64_t r1,
+                       int64_t p, float scale, const int NV) {
+  const int64_t *rp = s->row_ptr;
+  const int32_t *col = s->col;
+  for (int64_t o = r0; o < r1; o++) {
+    const float *dr = dy + o * lddy + p;
+    vf d[8];
+    for (int v = 0; v < NV; v++) d[v] = VLOAD(dr + v * VW);
+    int64_t j = rp[o];
+    if (kk == 1 && NV <= 2) /* short dots: reduce four at a time */
+      for (; j + 4 <= rp[o + 1]; j += 4) {
+        vf q[4];
+        for (int u = 0; u < 4; u++) {
+          const float *xr = x + (int64_t)col[j + u] * ldx + p;
+          q[u] = VMUL(d[0], VLOAD(xr));
+          if (NV == 2) q[u] = VFMA(d[1], VLOAD(xr + VW), q[u]);
+        }
+        __m128 sum = VREDUCE4(q[0], q[1], q[2], q[3]);
+        _mm_storeu_ps(dw + j, _mm_add_ps(_mm_loadu_ps(dw + j),
+                                         _mm_mul_ps(_mm_set1_ps(scale), sum)));
+      }
+    for (; j < rp[o + 1]; j++) {
+      const float *xb = x + (int64_t)col[j] * kk * ldx + p;
+      for (int64_t t = 0; t < kk; t++) {
+        const float *xr = xb + t * ldx;
+        vf a = VMUL(d[0], VLOAD(xr)), b = VZERO();
+        for (int v = 1; v < NV; v++) {
+          if (v & 1) b = VFMA(d[v], VLOAD(xr + v * VW), b);
+          else a = VFMA(d[v], VLOAD(xr + v * VW), a);
+        }
+        dw[j * kk + t] += scale * VHSUM(VADD(a, b));
+      }
+    }
+  }
+}
+
+/* Rows [r0, r1) over the columns [p0, p1), p1 - p0 < VW. */
+static void FN(sddmm_tail)(const iddl_sparse_pattern *s, int64_t kk,
+                           const float *dy, int64_t lddy, const float *x,
+                           int64_t ldx, float *dw, int64_t r0, int64_t r1,
+                           int64_t p0, int64_t p1, float scale) {
+  for (int64_t o = r0; o < r1; o++) {
+    const float *dr = dy + o * lddy + p0;
+    for (int64_t j = s->row_ptr[o]; j < s->row_ptr[o + 1]; j++)
+      for (int64_t t = 0; t < kk; t++) {
+        const float *xr = x + ((int64_t)s->col[j] * kk + t) * ldx + p0;
+        float sum = 0;
+        for (int64_t q = 0; q < p1 - p0; q++) sum += dr[q] * xr[q];
+        dw[j * kk + t] += scale * sum;
+      }
+  }
+}
+
+/* dW of the rows [r0, r1) += scale * their products over [p0, p1). */
+static void FN(sddmm_range)(const iddl_sparse_pattern *s, int64_t kk,
+                            const float *dy, int64_t lddy, const float *x,
+                            int64_t ldx, float *dw, int64_t r0, int64_t r1,
+                            int64_t p0, int64_t p1, float scale) {
+  int64_t p = p0;
+  for (; p + 8 * VW <= p1; p += 8 * VW)
+    FN(sddmm_tile)(s, kk, dy, lddy, x, ldx, dw, r0, r1, p, scale, 8);
+  if (p + 4 * VW <= p1) {
+    FN(sddmm_tile)(s, kk, dy, lddy, x, ldx, dw, r0, r1, p, scale, 4);
+    p += 4 * VW;
+  }
+  if (p + 2 * VW <= p1) {
+    FN(sddmm_tile)(s, kk, dy, lddy, x, ldx, dw, r0, r1, p, scale, 2);
+    p += 2 * VW;
+  }
+  if (p + VW <= p1) {
+    FN(sddmm_tile)(s, kk, dy, lddy, x, ldx, dw, r0, r1, p, scale, 1);
+    p += VW;
+  }
+  if (p < p1) FN(sddmm_tail)(s, kk, dy, lddy, x, ldx, dw, r0, r1, p, p1, scale);
+}
+
+#undef AI

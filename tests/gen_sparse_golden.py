@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Writes the PyTorch golden files that tests/lua/sparse_golden_spec.lua checks.
+
+Run from the repository root with the Debian python that has torch:
+    /usr/bin/python3 tests/gen_sparse_golden.py tests/golden/sparse
+
+The reference is the seed's masked dense layer: an autograd Function whose
+forward is input @ (weight * mask)^T and whose backward returns
+grad_output @ (weight * mask) for the input and (grad_output^T @ input) * mask
+for the weight (plus PyTorch's bias gradient when there is a bias). It runs in
+float64 on float32 inputs from a fixed seed. Each case stores, as float32
+.npy files: the mask, the dense weight (zero outside the mask, as
+set_dense_weight wants; the seed's values there never matter), the bias, the
+input, a gradOutput, the output, the gradient of the input, of the dense
+weight and of the bias. 'paper' masks are the seed's generate_fake_bibd_mask,
+written again below, so the spec also checks iddl.bibd.mask(v, b, 'paper').
+OUT/cases.lua lists the cases:
+
+  { name=, in_features=, out_features=, method='paper' | nil, bias=,
+    mask=, weight=, bias_value=, input=, grad_output=, output=, grad_input=,
+    grad_weight=, grad_bias= }
+"""
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else 'tests/golden/sparse'
+os.makedirs(OUT, exist_ok=True)
+torch.manual_seed(4321)
+rng = np.random.default_rng(4321)
+cases = []
+
+
+def save(name, t):
+    if isinstance(t, torch.Tensor):
+        t = t.detach().to(torch.float64).numpy()
+    np.save(os.path.join(OUT, name + '.npy'), np.asarray(t, dtype=np.float32))
+    return name + '.npy'
+
+
+def f32(*shape):
+    """Random float32 values, returned as float64 for the computation."""
+    return torch.randn(*shape).to(torch.float32).to(torch.float64)
+
+
+def lua(v):
+    if v is None:
+        return 'nil'
+    if isinstance(v, bool):
+        return 'true' if v else 'false'
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, str):
+        return "'" + v + "'"
+    if isinstance(v, dict):
+        return '{' + ', '.join('%s = %s' % (k, lua(x)) for k, x in v.items()
+                               if x is not None) + '}'
+    raise TypeError(v)
+
+
+def seed_mask(v, b):
+    """The seed's (b, v) 'fake BIBD' mask: the lines of the q x q grid with
+    q = ceil(sqrt(v)) (rows, columns, then the seed's transposed shifted
+    grids), first v points kept, lines cycled over the b outputs."""
+    q = math.ceil(math.sqrt(v))
+    lines = [[q * m + j for j in range(q)] for m in range(q)]
+    lines += [[m + q * n for n in range(q)] for m in range(q)]
+    for k in range(1, q):
+        for n in range(q):
+            lines.append([(k * i + n) % q + q * i for i in range(q)])
+    mask = np.zeros((b, v))
+    for o in range(b):
+        for p in lines[o % len(lines)]:
+            if p < v:
+                mask[o, p] = 1
+    return mask
+
+
+class MaskedLinear(torch.autograd.Function):
+    """The seed's BibdLinearFunction: masks the weight and its gradient."""
+
+    @staticmethod
+    def forward(ctx, x, weight, mask):
+        ctx.save_for_backward(x, weight, mask)
+        return x.mm((weight * mask).t())
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, mask = ctx.saved_tensors
+        return g.mm(weight * mask), g.t().mm(x) * mask, None
+
+
+def case(name, mask, shape, method=None, bias=False):
+    out_f, in_f = mask.shape
+    mask_t = torch.from_numpy(mask).to(torch.float64)
+    w = torch.empty(out_f, in_f)
+    torch.nn.init.kaiming_normal_(w, mode='fan_in')          # as the seed
+    w = (w.to(torch.float64) * mask_t).requires_grad_(True)
+    b = f32(out_f).requires_grad_(True) if bias else None
+    x = f32(*shape).requires_grad_(True)
+    y = MaskedLinear.apply(x.reshape(-1, in_f), w, mask_t)
+    if b is not None:
+        y = y + b
+    y = y.reshape(*shape[:-1], out_f)
+    g = f32(*y.shape)
+    y.backward(g)
+    cases.append({
+        'name': name, 'in_features': in_f, 'out_features': out_f,
+        'method': method, 'bias': bias, 'mask': save(name + '_mask', mask),
+        'weight': save(name + '_weight', w),
+        'bias_value': save(name + '_bias', b) if bias else None,
+        'input': save(name + '_input', x), 'grad_output': save(name + '_gout', g),
+        'output': save(name + '_output', y), 'grad_input': save(name + '_gin', x.grad),
+        'grad_weight': save(name + '_gweight', w.grad),
+        'grad_bias': save(name + '_gbias', b.grad) if bias else None,
+    })
+
+
+case('paper_50x30', seed_mask(50, 30), (4, 50), method='paper')
+case('paper_16x20', seed_mask(16, 20), (5, 16), method='paper')
+random_mask = (rng.random((12, 20)) < 0.3).astype(np.float64)
+random_mask[4, :] = 0      # a dead output
+random_mask[:, 7] = 0      # an unused input
+case('random_20x12_bias_3d', random_mask, (2, 3, 20), bias=True)
+
+with open(os.path.join(OUT, 'cases.lua'), 'w') as f:
+    f.write('-- generated by tests/gen_sparse_golden.py (PyTorch %s); do not edit\n'
+            % torch.__version__)
+    f.write('return {\n')
+    for c in cases:
+        f.write('  ' + lua(c) + ',\n')
+    f.write('}\n')
+print('%d cases written to %s' % (len(cases), OUT))
