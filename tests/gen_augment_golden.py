@@ -14,13 +14,13 @@ torchvision itself is not needed for those three operations:
   fashion_mnist32.npy  channel 1 only, with Fashion-MNIST-32's constants
 """
 import os
-import sys
 
 import numpy as np
 import torch
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else 'tests/golden/augment'
-os.makedirs(OUT, exist_ok=True)
+from golden_util import out_dir
+
+OUT = out_dir('tests/golden/augment')
 
 ramp = torch.arange(256, dtype=torch.uint8).view(16, 16)
 pixels = torch.stack([ramp.expand(3, 16, 16), ramp.flip(0).flip(1).expand(3, 16, 16)])

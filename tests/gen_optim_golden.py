@@ -11,9 +11,10 @@ repr of the double holding it), so iddl.tensor(list) rebuilds them bit for bit.
 """
 import json
 import os
-import sys
 
 import torch
+
+from golden_util import out_dir
 
 STEPS = 5
 SHAPES = [(3, 4), (4,)]
@@ -79,8 +80,7 @@ def scheduler_case(name, kind, opts, epochs):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "tests/golden/optim"
-    os.makedirs(out, exist_ok=True)
+    out = out_dir("tests/golden/optim")
     gen = torch.Generator().manual_seed(1234)
     doc = {
         "torch": torch.__version__,
