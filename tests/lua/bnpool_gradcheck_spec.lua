@@ -7,48 +7,12 @@
 -- numeric| <= 2e-3 + 1e-2 |numeric|. Max pooling gets inputs whose values
 -- are at least 0.05 apart, so that no difference changes a window's argmax.
 local iddl = iddl or require 'iddl'
+local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 local nn = iddl.nn
 
-local EPS, RTOL, ATOL = 1e-2, 1e-2, 2e-3
-local MAX_CHECKED = 60 -- elements checked per tensor, spread over it
-
--- Compares analytic with the central differences of f() when the elements
--- of `target` are perturbed; returns the number of elements checked.
-local function check_tensor(what, target, analytic, f)
-  local flat, a = target:view(-1), analytic:contiguous():view(-1)
-  local n = flat:numel()
-  local step = math.max(1, n // MAX_CHECKED)
-  local checked = 0
-  for k = 1, n, step do
-    local v = flat[k]
-    flat[k] = v + EPS
-    local lp = f()
-    flat[k] = v - EPS
-    local lm = f()
-    flat[k] = v
-    local num = (lp - lm) / (2 * EPS)
-    if math.abs(a[k] - num) > ATOL + RTOL * math.abs(num) then
-      error(string.format('%s element %d: analytic %.6g, numeric %.6g', what, k,
-                          a[k], num), 2)
-    end
-    checked = checked + 1
-  end
-  return checked
-end
-
--- Checks module m on input x: gradInput and every parameter gradient.
-local function gradcheck(m, x)
-  local r = iddl.randn(m:forward(x):size())
-  local function L() return (m:forward(x) * r):sum() end
-  m:forward(x)
-  m:zero_grad()
-  local gi = m:backward(x, r):clone()
-  local params, grads = m:parameters()
-  local saved = {}
-  for i, g in ipairs(grads) do saved[i] = g:clone() end
-  assert.is_true(check_tensor('gradInput', x, gi, L) > 0)
-  for i, p in ipairs(params) do check_tensor('parameter ' .. i, p, saved[i], L) end
-end
+-- Checks module m on input x: gradInput and every parameter gradient, 60
+-- elements per tensor spread over it.
+local function gradcheck(m, x) H.gradcheck(m, x, { max = 60, spread = true }) end
 
 -- A tensor of the given shape holding 0.05 * a random permutation of
 -- 1..n: distinct values, 0.05 apart.

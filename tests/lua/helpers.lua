@@ -126,4 +126,119 @@ function H.dir_of(level)
   return src:match('^@(.*[/\\])') or './'
 end
 
+-- Golden files ---------------------------------------------------------------
+
+-- The cases of tests/golden/<name>/cases.lua and a loader of that folder's
+-- .npy files: local cases, load = H.golden('nn'); load(c.input) -> tensor.
+function H.golden(name)
+  local dir = H.dir_of() .. '../golden/' .. name .. '/'
+  return dofile(dir .. 'cases.lua'), function(file) return iddl.npy.load(dir .. file) end
+end
+
+-- Runs m forward on golden record c (fields input, output, grad_output,
+-- grad_input: .npy files read with load), zeroes the gradients, runs it
+-- backward and compares output and gradInput within rtol/atol. `what`
+-- (optional) prefixes the messages.
+function H.assert_golden_forward_backward(m, c, load, rtol, atol, what)
+  local prefix = what and (what .. ' ') or ''
+  local x = load(c.input)
+  H.assert_close(m:forward(x), load(c.output), rtol, atol, prefix .. 'output')
+  m:zero_grad()
+  H.assert_close(m:backward(x, load(c.grad_output)), load(c.grad_input), rtol, atol,
+                 prefix .. 'gradInput')
+end
+
+-- Compares m's gradient fields with the golden files of `grads` ({ gradWeight
+-- = file, ... }) and requires one file per parameter of m.
+function H.assert_golden_grads(m, grads, load, rtol, atol)
+  local n = 0
+  for gname, file in pairs(grads) do
+    H.assert_close(m[gname], load(file), rtol, atol, gname)
+    n = n + 1
+  end
+  local params = m:parameters()
+  if n ~= #params then
+    error(string.format('%d golden gradients for %d parameters', n, #params), 2)
+  end
+end
+
+-- Finite-difference gradient checks ------------------------------------------
+-- Central differences in float32 with eps 1e-2; agreement within
+-- |analytic - numeric| <= 2e-3 + 1e-2 * |numeric| (eps, rtol, atol options).
+
+-- sum(out .* r) for a tensor or a list of tensors (nil r[i] skips out[i]).
+local function dot(out, r)
+  if iddl.is_tensor(out) then return (out * r):sum() end
+  local s = 0
+  for i, o in ipairs(out) do if r[i] then s = s + (o * r[i]):sum() end end
+  return s
+end
+
+-- A random normal tensor (or list of them) shaped like out.
+local function randn_like(out)
+  if iddl.is_tensor(out) then return iddl.randn(out:size()) end
+  local r = {}
+  for i, o in ipairs(out) do r[i] = randn_like(o) end
+  return r
+end
+
+-- Compares `analytic` (a tensor shaped like target) with the central
+-- differences of f() when the elements of `target` are perturbed in place.
+-- opts.max (default 40) elements are checked: the first ones, or with
+-- opts.spread every (numel // max)-th one over the whole tensor. Raises an
+-- error naming `what`, the element and both values on disagreement; returns
+-- the number of elements checked.
+function H.check_grad(what, target, analytic, f, opts)
+  opts = opts or {}
+  local eps, rtol, atol = opts.eps or 1e-2, opts.rtol or 1e-2, opts.atol or 2e-3
+  local max = opts.max or 40
+  local flat, a = target:view(-1), analytic:contiguous():view(-1)
+  local n = flat:numel()
+  local last, step = math.min(n, max), 1
+  if opts.spread then last, step = n, math.max(1, n // max) end
+  local checked = 0
+  for k = 1, last, step do
+    local v = flat[k]
+    flat[k] = v + eps
+    local lp = f()
+    flat[k] = v - eps
+    local lm = f()
+    flat[k] = v
+    local num = (lp - lm) / (2 * eps)
+    if math.abs(a[k] - num) > atol + rtol * math.abs(num) then
+      error(string.format('%s element %d: analytic %.6g, numeric %.6g', what, k,
+                          a[k], num), 2)
+    end
+    checked = checked + 1
+  end
+  return checked
+end
+
+-- Checks module m at input x: gradInput and every parameter gradient
+-- against central differences of L = sum(output .* r), r random normal
+-- (opts.r: a given gradOutput, a list for table outputs). opts.seed reseeds
+-- before every forward (Dropout); other opts go to H.check_grad. Fails if
+-- no element of the input was checked; returns the number of parameters.
+function H.gradcheck(m, x, opts)
+  opts = opts or {}
+  local function fwd()
+    if opts.seed then iddl.manual_seed(opts.seed) end
+    return m:forward(x)
+  end
+  local r = opts.r or randn_like(fwd())
+  local function L() return dot(fwd(), r) end
+  fwd()
+  m:zero_grad()
+  local gi = m:backward(x, r)
+  gi = iddl.is_tensor(gi) and gi:clone() or gi
+  local params, grads = m:parameters()
+  local saved = {}
+  for i, g in ipairs(grads) do saved[i] = g:clone() end
+  if H.check_grad('gradInput', x, gi, L, opts) == 0 then
+    error('gradcheck: the input has no element to check', 2)
+  end
+  for i, p in ipairs(params) do H.check_grad('parameter ' .. i, p, saved[i], L, opts) end
+  return #params
+end
+
 return H

@@ -5,76 +5,18 @@
 -- |analytic - numeric| <= 2e-3 + 1e-2 * |numeric|. Inputs are kept at least
 -- 0.2 away from 0 so that no difference straddles the kink of a ReLU.
 local iddl = iddl or require 'iddl'
+local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 local nn = iddl.nn
-
-local EPS, RTOL, ATOL = 1e-2, 1e-2, 2e-3
-local MAX_CHECKED = 40 -- elements checked per tensor
-
--- sum(out .* r) for a tensor or a list of tensors, in double.
-local function dot(out, r)
-  if iddl.is_tensor(out) then return (out * r):sum() end
-  local s = 0
-  for i, o in ipairs(out) do if r[i] then s = s + (o * r[i]):sum() end end
-  return s
-end
-
--- A random tensor (or list) shaped like out.
-local function like(out)
-  if iddl.is_tensor(out) then return iddl.randn(out:size()) end
-  local r = {}
-  for i, o in ipairs(out) do r[i] = like(o) end
-  return r
-end
+local gradcheck = H.gradcheck -- 40 elements per tensor
 
 local function away_from_zero(t)
   return t + (t:sign() + t:eq(0)) * 0.2
 end
 
--- Compares analytic (tensor) with the central differences of f() when the
--- elements of `target` are perturbed.
-local function check_tensor(what, target, analytic, f)
-  local flat, a = target:view(-1), analytic:contiguous():view(-1)
-  local n = math.min(flat:numel(), MAX_CHECKED)
-  for k = 1, n do
-    local v = flat[k]
-    flat[k] = v + EPS
-    local lp = f()
-    flat[k] = v - EPS
-    local lm = f()
-    flat[k] = v
-    local num = (lp - lm) / (2 * EPS)
-    if math.abs(a[k] - num) > ATOL + RTOL * math.abs(num) then
-      error(string.format('%s element %d: analytic %.6g, numeric %.6g', what, k,
-                          a[k], num), 2)
-    end
-  end
-end
-
--- Checks a module on input x (seed: reseeds before every forward, for
--- Dropout; r: the gradOutput, default random).
-local function gradcheck(m, x, opts)
-  opts = opts or {}
-  local function fwd()
-    if opts.seed then iddl.manual_seed(opts.seed) end
-    return m:forward(x)
-  end
-  local r = opts.r or like(fwd())
-  local function L() return dot(fwd(), r) end
-  fwd()
-  m:zero_grad()
-  local gi = m:backward(x, r)
-  gi = iddl.is_tensor(gi) and gi:clone() or gi
-  local params, grads = m:parameters()
-  local saved = {}
-  for i, g in ipairs(grads) do saved[i] = g:clone() end
-  check_tensor('gradInput', x, gi, L)
-  for i, p in ipairs(params) do check_tensor('parameter ' .. i, p, saved[i], L) end
-end
-
 local function crit_check(crit, x, t, w)
   crit:forward(x, t, w)
   local gi = crit:backward(x, t, w):clone()
-  check_tensor('gradInput', x, gi, function() return crit:forward(x, t, w) end)
+  H.check_grad('gradInput', x, gi, function() return crit:forward(x, t, w) end)
 end
 
 describe('nn gradient checks', function()

@@ -10,39 +10,9 @@ local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.l
 local nn = iddl.nn
 local sc = require 'iddl.sparse_core'
 
--- Central differences of L = sum(output .* r) in float32, as in
--- nn_gradcheck_spec.lua: eps 1e-2, |analytic - numeric| <= 2e-3 + 1e-2 |numeric|.
-local EPS, RTOL, ATOL = 1e-2, 1e-2, 2e-3
-
-local function check_tensor(what, target, analytic, f)
-  local flat, a = target:view(-1), analytic:contiguous():view(-1)
-  for k = 1, math.min(flat:numel(), 40) do
-    local v = flat[k]
-    flat[k] = v + EPS
-    local lp = f()
-    flat[k] = v - EPS
-    local lm = f()
-    flat[k] = v
-    local num = (lp - lm) / (2 * EPS)
-    if math.abs(a[k] - num) > ATOL + RTOL * math.abs(num) then
-      error(string.format('%s element %d: analytic %.6g, numeric %.6g', what, k, a[k], num), 2)
-    end
-  end
-end
-
-local function gradcheck(m, x)
-  local r = iddl.randn(m:forward(x):size())
-  local function L() return (m:forward(x) * r):sum() end
-  m:forward(x)
-  m:zero_grad()
-  local gi = m:backward(x, r):clone()
-  local params, grads = m:parameters()
-  local saved = {}
-  for i, g in ipairs(grads) do saved[i] = g:clone() end
-  check_tensor('gradInput', x, gi, L)
-  for i, p in ipairs(params) do check_tensor('parameter ' .. i, p, saved[i], L) end
-  return #params
-end
+-- Finite-difference checks of L = sum(output .* r), 40 elements per tensor
+-- (tests/lua/helpers.lua); returns the number of parameters.
+local gradcheck = H.gradcheck
 
 -- A random (out, in) 0/1 mask of density d with output 1 and input `in`
 -- unconnected.
