@@ -9,19 +9,12 @@ local iddl = iddl or require 'iddl'
 local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 local nn = iddl.nn
 
-local dir = H.dir_of() .. '../golden/bnpool/'
-local cases = dofile(dir .. 'cases.lua')
+local cases, load = H.golden('bnpool')
 local RTOL, ATOL = 1e-5, 5e-6
-
-local function load(file) return iddl.npy.load(dir .. file) end
 
 -- One forward + backward from zeroed gradients, compared with step s.
 local function check_step(m, s, what)
-  local x = load(s.input)
-  H.assert_close(m:forward(x), load(s.output), RTOL, ATOL, what .. ' output')
-  m:zero_grad()
-  local gi = m:backward(x, load(s.grad_output))
-  H.assert_close(gi, load(s.grad_input), RTOL, ATOL, what .. ' gradInput')
+  H.assert_golden_forward_backward(m, s, load, RTOL, ATOL, what)
   if s.grad_weight then
     H.assert_close(m.gradWeight, load(s.grad_weight), RTOL, ATOL, what .. ' gradWeight')
     H.assert_close(m.gradBias, load(s.grad_bias), RTOL, ATOL, what .. ' gradBias')
@@ -59,11 +52,8 @@ describe('batch norm and pooling golden (PyTorch parity)', function()
       end)
     else
       it(c.name .. ': forward and gradInput', function()
-        local m = nn[c.module](table.unpack(c.args))
-        local x = load(c.input)
-        H.assert_close(m:forward(x), load(c.output), RTOL, ATOL, 'output')
-        H.assert_close(m:backward(x, load(c.grad_output)), load(c.grad_input), RTOL,
-                       ATOL, 'gradInput')
+        H.assert_golden_forward_backward(nn[c.module](table.unpack(c.args)), c, load,
+                                         RTOL, ATOL)
       end)
     end
   end

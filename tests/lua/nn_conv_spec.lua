@@ -6,11 +6,8 @@ local iddl = iddl or require 'iddl'
 local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 local nn = iddl.nn
 
-local dir = H.dir_of() .. '../golden/conv/'
-local cases = dofile(dir .. 'cases.lua')
+local cases, load = H.golden('conv')
 local RTOL, ATOL = 1e-5, 2e-5
-
-local function load(file) return iddl.npy.load(dir .. file) end
 
 -- The plans the kernels can run: automatic, one image per product, several
 -- images per product, tiles of output rows, on the batch-parallel and the
@@ -65,17 +62,8 @@ describe('nn.Conv2d golden (PyTorch parity)', function()
       if plan.algorithm ~= 'winograd' or fits_winograd(c) then it(c.name .. ' (' .. plan.name .. '): output, gradInput, gradWeight, gradBias',
          function()
         local m = golden_module(c, plan)
-        local x = load(c.input)
-        H.assert_close(m:forward(x), load(c.output), RTOL, ATOL, 'output')
-        m:zero_grad()
-        local gi = m:backward(x, load(c.grad_output))
-        H.assert_close(gi, load(c.grad_input), RTOL, ATOL, 'gradInput')
-        local n = 0
-        for gname, file in pairs(c.grads) do
-          H.assert_close(m[gname], load(file), RTOL, ATOL, gname)
-          n = n + 1
-        end
-        assert.are.equal(n, #m:parameters())
+        H.assert_golden_forward_backward(m, c, load, RTOL, ATOL)
+        H.assert_golden_grads(m, c.grads, load, RTOL, ATOL)
       end) end
     end
 

@@ -6,11 +6,8 @@ local iddl = iddl or require 'iddl'
 local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 local nn = iddl.nn
 
-local dir = H.dir_of() .. '../golden/nn/'
-local cases = dofile(dir .. 'cases.lua')
+local cases, load = H.golden('nn')
 local RTOL, ATOL = 1e-5, 1e-6
-
-local function load(file) return iddl.npy.load(dir .. file) end
 
 describe('nn golden (PyTorch parity)', function()
   it('has the cases', function()
@@ -22,18 +19,8 @@ describe('nn golden (PyTorch parity)', function()
       it(c.name .. ': forward, gradInput and parameter gradients', function()
         local m = nn[c.module](table.unpack(c.args))
         for pname, file in pairs(c.params) do m[pname]:copy_(load(file)) end
-        local x = load(c.input)
-        H.assert_close(m:forward(x), load(c.output), RTOL, ATOL, 'output')
-        m:zero_grad()
-        local gi = m:backward(x, load(c.grad_output))
-        H.assert_close(gi, load(c.grad_input), RTOL, ATOL, 'gradInput')
-        local n = 0
-        for gname, file in pairs(c.grads) do
-          H.assert_close(m[gname], load(file), RTOL, ATOL, gname)
-          n = n + 1
-        end
-        local params = m:parameters()
-        assert.are.equal(n, #params)
+        H.assert_golden_forward_backward(m, c, load, RTOL, ATOL)
+        H.assert_golden_grads(m, c.grads, load, RTOL, ATOL)
       end)
     else
       it(c.name .. ': loss and gradInput', function()

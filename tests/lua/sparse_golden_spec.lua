@@ -7,11 +7,8 @@ local iddl = iddl or require 'iddl'
 local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 local nn = iddl.nn
 
-local dir = H.dir_of() .. '../golden/sparse/'
-local cases = dofile(dir .. 'cases.lua')
+local cases, load = H.golden('sparse')
 local RTOL, ATOL = 1e-5, 1e-6
-
-local function load(file) return iddl.npy.load(dir .. file) end
 
 describe('sparse linear golden (the seed\'s masked layer in PyTorch)', function()
   it('has the cases', function()
@@ -30,11 +27,7 @@ describe('sparse linear golden (the seed\'s masked layer in PyTorch)', function(
       end
       m:set_dense_weight(load(c.weight))
       if c.bias then m.bias:copy_(load(c.bias_value)) end
-      local x = load(c.input)
-      H.assert_close(m:forward(x), load(c.output), RTOL, ATOL, 'output')
-      m:zero_grad()
-      H.assert_close(m:backward(x, load(c.grad_output)), load(c.grad_input), RTOL,
-                     ATOL, 'gradInput')
+      H.assert_golden_forward_backward(m, c, load, RTOL, ATOL)
       local gw = require('iddl.sparse_core').unpack(m.pattern, m.gradWeight, iddl.empty(0))
       H.assert_close(gw, load(c.grad_weight), RTOL, ATOL, 'gradWeight')
       if c.bias then H.assert_close(m.gradBias, load(c.grad_bias), RTOL, ATOL, 'gradBias') end
