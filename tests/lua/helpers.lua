@@ -126,6 +126,24 @@ function H.dir_of(level)
   return src:match('^@(.*[/\\])') or './'
 end
 
+-- Runs step() once (to warm up), then n more times (default 200) with the
+-- garbage collector stopped; fails if those n steps grew the Lua heap by
+-- 1 KiB or more.
+function H.assert_allocates_nothing(step, n)
+  n = n or 200
+  step()
+  collectgarbage('collect')
+  collectgarbage('stop')
+  local before = collectgarbage('count')
+  local ok, err = pcall(function() for _ = 1, n do step() end end)
+  local grown = collectgarbage('count') - before
+  collectgarbage('restart')
+  if not ok then error(err, 0) end
+  if grown >= 1 then
+    error(string.format('allocated %s KiB in %d steps', grown, n), 2)
+  end
+end
+
 -- Golden files ---------------------------------------------------------------
 
 -- The cases of tests/golden/<name>/cases.lua and a loader of that folder's

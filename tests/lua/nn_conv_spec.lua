@@ -189,14 +189,7 @@ describe('nn.Conv2d', function()
     local x = iddl.randn(4, 3, 8, 8)
     local g = iddl.randn(4, 8, 3, 3)
     local function step() m:forward(x); m:zero_grad(); m:backward(x, g) end
-    step()
-    collectgarbage('collect')
-    collectgarbage('stop')
-    local before = collectgarbage('count')
-    for _ = 1, 200 do step() end
-    local grown = collectgarbage('count') - before
-    collectgarbage('restart')
-    assert.is_true(grown < 1, 'allocated ' .. grown .. ' KiB in 200 steps')
+    H.assert_allocates_nothing(step)
   end)
 
   describe('errors', function()

@@ -139,14 +139,7 @@ describe('nn protocol', function()
       m:zero_grad()
       m:backward(x, crit:backward(out, y))
     end
-    step()
-    collectgarbage('collect')
-    collectgarbage('stop')
-    local before = collectgarbage('count')
-    for _ = 1, 200 do step() end
-    local grown = collectgarbage('count') - before
-    collectgarbage('restart')
-    assert.is_true(grown < 1, 'allocated ' .. grown .. ' KiB in 200 steps')
+    H.assert_allocates_nothing(step)
   end)
 
   it('Linear given the wrong width names both shapes, containers the child', function()
