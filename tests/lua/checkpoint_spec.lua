@@ -33,13 +33,6 @@ local function linear_model(n_in, n_out, bn)
   return m
 end
 
-local function read_bytes(path)
-  local f = assert(io.open(path, 'rb'))
-  local s = f:read('a')
-  f:close()
-  return s
-end
-
 local function write_bytes(path, s)
   local f = assert(io.open(path, 'wb'))
   f:write(s)
@@ -155,7 +148,7 @@ describe('corrupt checkpoint files', function()
   iddl.manual_seed(4)
   local m = linear_model(5, 3)
   iddl.checkpoint.save(path, { model = m, epoch = 1 })
-  local good = read_bytes(path)
+  local good = H.read_file(path)
   local header_len = tonumber(good:match('^IDDLCKPT 1 (%d+)\n'))
   local data_start = #good:match('^[^\n]*\n') + header_len   -- 0-based
 

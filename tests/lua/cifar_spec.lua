@@ -71,13 +71,6 @@ local function variant(tag, name, bytes)
   return dir
 end
 
-local function read_all(path)
-  local f = assert(io.open(path, 'rb'))
-  local s = f:read('a')
-  f:close()
-  return s
-end
-
 describe('cifar10', function()
   it('reads every value back exactly, labels 1-based, batches in order', function()
     local train = data.cifar10(fixture, 'train')
@@ -100,7 +93,7 @@ describe('cifar10', function()
   end)
 
   it('names the file and its size when a batch is truncated', function()
-    local whole = read_all(bin .. '/data_batch_3.bin')
+    local whole = H.read_file(bin .. '/data_batch_3.bin')
     local dir = variant('short', 'data_batch_3.bin', whole:sub(1, #whole - 100))
     err_has({ dir .. '/data_batch_3.bin: size 61360 bytes is not a multiple '
               .. 'of the 3073-byte record', '19 records and 2973 bytes more' },
@@ -108,7 +101,7 @@ describe('cifar10', function()
   end)
 
   it('names the file, the record and the byte of a bad label', function()
-    local whole = read_all(bin .. '/data_batch_2.bin')
+    local whole = H.read_file(bin .. '/data_batch_2.bin')
     local at = 4 * 3073 -- record 5
     local dir = variant('label', 'data_batch_2.bin',
                         whole:sub(1, at) .. string.char(10) .. whole:sub(at + 2))

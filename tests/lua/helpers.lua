@@ -1,4 +1,7 @@
--- helpers.lua - shared assertions of the tensor specs.
+-- helpers.lua - shared helpers of the specs: tensor comparison and error
+-- assertions, golden-file loading and comparison (H.golden,
+-- H.assert_golden_*), finite-difference gradient checks (H.gradcheck,
+-- H.check_grad), the no-allocation check and file reading.
 --
 --   local H = dofile(spec_dir .. 'helpers.lua')
 --   H.assert_close(actual, expected, rtol, atol)
@@ -142,6 +145,14 @@ function H.assert_allocates_nothing(step, n)
   if grown >= 1 then
     error(string.format('allocated %s KiB in %d steps', grown, n), 2)
   end
+end
+
+-- The whole content of the file at path, as a byte string.
+function H.read_file(path)
+  local f = assert(io.open(path, 'rb'))
+  local s = f:read('a')
+  f:close()
+  return s
 end
 
 -- Golden files ---------------------------------------------------------------

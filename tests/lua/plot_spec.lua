@@ -11,20 +11,13 @@ local dir = os.tmpname()
 os.remove(dir)
 assert(os.execute("mkdir -p '" .. dir .. "'"))
 
-local function slurp(path)
-  local f = assert(io.open(path, 'rb'))
-  local s = f:read('a')
-  f:close()
-  return s
-end
-
 local function exists(path)
   local f = io.open(path, 'rb')
   if f then f:close() end
   return f ~= nil
 end
 
--- A figure that draws text into `out` (read back with slurp).
+-- A figure that draws text into `out` (read back with H.read_file).
 local function text_figure(opts, out)
   opts.live, opts.output = 'dumb', out
   opts.dumb_size = opts.dumb_size or { 120, 30 }
@@ -59,12 +52,12 @@ describe('iddl.plot', function()
     for ext, pat in pairs(magic) do
       local path = dir .. '/fig.' .. ext
       assert.are.equal(path, fig:save(path))
-      local bytes = slurp(path)
+      local bytes = H.read_file(path)
       assert.is_true(#bytes > 500, ext .. ' file too small: ' .. #bytes)
       assert.truthy(bytes:find(pat), ext .. ' magic: ' .. bytes:sub(1, 8))
       assert.is_false(exists(path .. '.tmp'))
     end
-    assert.truthy(slurp(dir .. '/fig.svg'):find('<svg', 1, true))
+    assert.truthy(H.read_file(dir .. '/fig.svg'):find('<svg', 1, true))
     fig:close()
   end)
 
@@ -73,7 +66,7 @@ describe('iddl.plot', function()
     local fig = text_figure({ title = 'MLP on MNIST', xlabel = 'epoch', ylabel = 'test accuracy' }, out)
     fig:line('MLP-3-1', { 1, 2, 3, 4 }, { 0.9, 0.92, 0.93, 0.95 })
     fig:draw()
-    local text = slurp(out)
+    local text = H.read_file(out)
     for _, want in ipairs { 'MLP on MNIST', 'epoch', 'test accuracy', 'MLP-3-1' } do
       assert.truthy(text:find(want, 1, true), want .. ' missing from:\n' .. text)
     end
@@ -86,11 +79,11 @@ describe('iddl.plot', function()
     local fig = text_figure({ title = 'replace' }, out)
     fig:line('series-alpha', { 1, 2 }, { 1, 2 })
     fig:draw()
-    assert.truthy(slurp(out):find('series-alpha', 1, true))
+    assert.truthy(H.read_file(out):find('series-alpha', 1, true))
     fig:line('series-alpha', { 1, 2, 3 }, { 100, 200, 300 })
     fig:line('series-beta', { 1, 2, 3 }, { 150, 150, 150 })
     fig:draw()
-    local text = slurp(out)
+    local text = H.read_file(out)
     assert.are.equal(1, count(text, 'series-alpha'), text)
     assert.are.equal(1, count(text, 'series-beta'), text)
     assert.truthy(text:find('300', 1, true), 'replaced values not drawn:\n' .. text)
@@ -105,12 +98,12 @@ describe('iddl.plot', function()
     local fig = text_figure({ title = title, xlabel = [[x "label"]] }, out)
     fig:line([[s'1 "two" \n]], { 1, 2 }, { 3, 4 })
     fig:draw()
-    local text = slurp(out)
+    local text = H.read_file(out)
     assert.truthy(text:find(title, 1, true), 'title not verbatim:\n' .. text)
     assert.truthy(text:find([[s'1 "two" \n]], 1, true), text)
     assert.truthy(text:find([[x "label"]], 1, true), text)
     fig:save(dir .. '/quotes.svg')
-    assert.truthy(slurp(dir .. '/quotes.svg'):find('`echo INJECTED`', 1, true))
+    assert.truthy(H.read_file(dir .. '/quotes.svg'):find('`echo INJECTED`', 1, true))
     fig:close()
   end)
 
@@ -118,7 +111,7 @@ describe('iddl.plot', function()
     local fig = iddl.plot.figure { live = false }
     local m = iddl.tensor { { 1, 0, 1, 0, 1 }, { 0, 1, 1, 0, 0 }, { 1, 1, 0, 0, 1 }, { 0, 0, 0, 1, 1 } }
     fig:image(m, { title = 'mask 4x5' })
-    local bytes = slurp(fig:save(dir .. '/mask.png'))
+    local bytes = H.read_file(fig:save(dir .. '/mask.png'))
     assert.truthy(bytes:find('^\137PNG'))
     err_has('already shows an image', function() fig:line('a', { 1 }, { 1 }) end)
     err_has('2-D tensor', function() fig:image(iddl.zeros(2, 2, 2)) end)
@@ -131,7 +124,7 @@ describe('iddl.plot', function()
     fig:bars('MLP', { 'm3-1', 'm3-2' }, { 13064, 20650 })
     fig:bars('B-MLP', { 'm3-1', 'm3-2' }, { 728, 1150 })
     fig:draw()
-    local text = slurp(out)
+    local text = H.read_file(out)
     assert.truthy(text:find('m3-2', 1, true), text)
     fig:save(dir .. '/bars.pdf')
     err_has('one label per value', function() fig:bars('x', { 'a' }, { 1, 2 }) end)
@@ -152,7 +145,7 @@ describe('iddl.plot', function()
     fig:points('scatter', ys)   -- points are never thinned
     local _, n2 = require('iddl.plot_script').data(fig):gsub('\n', '')
     assert.is_true(n2 > 10000)
-    assert.truthy(slurp(fig:save(dir .. '/long.png')):find('^\137PNG'))
+    assert.truthy(H.read_file(fig:save(dir .. '/long.png')):find('^\137PNG'))
     fig:close()
   end)
 
