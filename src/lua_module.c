@@ -94,5 +94,6 @@ int luaopen_iddl_core(lua_State *L) {
   luaL_requiref(L, "iddl.bibd_core", luaopen_iddl_bibd_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.bnpool_core", luaopen_iddl_bnpool_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.sparse_core", luaopen_iddl_sparse_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.conv_core", luaopen_iddl_conv_core, 0); lua_pop(L, 1);
   return 1;
 }

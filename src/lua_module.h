@@ -27,4 +27,7 @@ __attribute__((visibility("default"))) int luaopen_iddl_optim_core(lua_State *L)
  * luaopen_iddl_core registers it in package.loaded. */
 __attribute__((visibility("default"))) int luaopen_iddl_nn_core(lua_State *L);
 
+/* Opens 'iddl.conv_core' (convolution kernels of lua/iddl/nn/conv.lua). */
+__attribute__((visibility("default"))) int luaopen_iddl_conv_core(lua_State *L);
+
 #endif

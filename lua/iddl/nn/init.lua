@@ -15,6 +15,7 @@ local nn = {
   class = M.class,
   Module = M.Module,
   Linear = require 'iddl.nn.linear',
+  Conv2d = require 'iddl.nn.conv',
   Dropout = require 'iddl.nn.dropout',
   MultiOutput = require 'iddl.nn.multi_output',
   init = require 'iddl.nn.weight_init',
