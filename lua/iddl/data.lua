@@ -7,6 +7,10 @@
 --
 -- A dataset is a table {images = (N, ...) float tensor, labels = (N) float
 -- tensor of 1-based classes, name = string}; #dataset is N.
+--
+--   local cifar = iddl.data.cifar10(nil, 'train')  -- finds data/cifar10
+--   local aug = iddl.data.DataLoader{dataset = cifar, batch_size = 128,
+--     seed = 1, transform = iddl.data.transforms.cifar10_train()}
 local core = require 'iddl.core'
 local dc = require 'iddl.data_core'
 
@@ -146,7 +150,115 @@ function data.fashion_mnist(dir, split)
   return load_mnist_format('fashion-mnist', dir, split)
 end
 
+-- data.fashion_mnist32([dir [, split]]): Fashion-MNIST for the ResNets,
+-- images (N, 1, 32, 32): each 28x28 image zero-padded by 2 on every side
+-- (data.zero_pad), so every pixel is kept as is and the border is the
+-- images' own black background.
+function data.fashion_mnist32(dir, split)
+  local ds = load_mnist_format('fashion-mnist', dir, split)
+  ds.images = data.zero_pad(ds.images, 2)
+  ds.name = ds.name:gsub('^fashion%-mnist', 'fashion-mnist32')
+  return ds
+end
+
+-- data.zero_pad(images, p) -> a new tensor: images (N, H, W) or (N, C, H,
+-- W) with p zeros added on each side of every image, shape (N, 1 or C,
+-- H + 2p, W + 2p).
+function data.zero_pad(images, p)
+  local d = images:dim()
+  if d ~= 3 and d ~= 4 then
+    error('zero_pad: expected images (N, H, W) or (N, C, H, W), got shape '
+          .. images:shape_str(), 2)
+  end
+  if type(p) ~= 'number' or p < 0 or p % 1 ~= 0 then
+    error('zero_pad: padding must be an integer >= 0, got ' .. tostring(p), 2)
+  end
+  local N, H, W = images:size(1), images:size(d - 1), images:size(d)
+  local C = d == 4 and images:size(2) or 1
+  local out = core.zeros(N, C, H + 2 * p, W + 2 * p)
+  out:narrow(3, p + 1, H):narrow(4, p + 1, W):copy_(images:view(N, C, H, W))
+  return out
+end
+
+-- --- CIFAR-10 (binary batches) -----------------------------------------------
+
+data.CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz'
+
+-- The class names, in the order of the label bytes 0..9 (batches.meta.txt).
+data.CIFAR10_CLASSES = { 'airplane', 'automobile', 'bird', 'cat', 'deer',
+                         'dog', 'frog', 'horse', 'ship', 'truck' }
+
+local CIFAR_SPLITS = {
+  train = { 'data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin',
+            'data_batch_4.bin', 'data_batch_5.bin' },
+  test = { 'test_batch.bin' },
+}
+
+-- The folder of the .bin files: dir/cifar-10-batches-bin (the archive
+-- unpacked into dir) when it exists, else dir itself.
+local function cifar_bin_dir(dir)
+  local sub = dir .. '/cifar-10-batches-bin'
+  return is_dir(sub) and sub or dir
+end
+
+local function exists(path)
+  local f = io.open(path, 'rb')
+  if f then f:close() end
+  return f ~= nil
+end
+
+-- data.cifar10([dir [, split]]): split 'train' (data_batch_1 .. 5 in that
+-- order, 50000 images) or 'test' (test_batch, 10000). images (N, 3, 32, 32)
+-- with the raw values 0..255 (R, G, B planes), labels (N) 1-based (the
+-- file's byte + 1), classes = the 10 class names. dir holds the .bin files
+-- or the cifar-10-batches-bin folder; without it, find_dir('cifar10').
+function data.cifar10(dir, split)
+  split = split or 'train'
+  local files = CIFAR_SPLITS[split]
+  if not files then
+    error(string.format("cifar10: split must be 'train' or 'test', got %s",
+                        tostring(split)), 2)
+  end
+  local tried
+  if not dir then dir, tried = data.find_dir('cifar10') end
+  local bin = dir and cifar_bin_dir(dir)
+  local paths = {}
+  for i, f in ipairs(files) do
+    paths[i] = bin and bin .. '/' .. f
+    if not (bin and exists(paths[i])) then
+      error(string.format(
+        'cifar10: cannot find the %s split: %s is missing (looked in %s%s). '
+        .. 'Download the official archive %s (`make data` in the iddl source '
+        .. 'folder does when online) and unpack it into data/cifar10 (or '
+        .. '$IDDL_DATA/cifar10), giving data/cifar10/cifar-10-batches-bin/'
+        .. 'data_batch_1.bin .. data_batch_5.bin and test_batch.bin; or pass '
+        .. 'the folder: iddl.data.cifar10(dir, %q)', split, f,
+        bin or table.concat(tried, ', '),
+        os.getenv('IDDL_DATA') and '' or ', IDDL_DATA is not set',
+        data.CIFAR10_URL, split), 2)
+    end
+  end
+  local images, labels = dc.cifar_load(paths)
+  labels:add_(1)
+  return data.dataset { images = images, labels = labels,
+                        name = 'cifar10-' .. split,
+                        classes = { table.unpack(data.CIFAR10_CLASSES) } }
+end
+
+-- Per-channel mean and std of the training sets, of pixel / 255: CIFAR-10's
+-- are the seed's; Fashion-MNIST's are of the 60000 training images padded to
+-- 32x32 (unpadded 28x28: mean 0.2860, std 0.3530).
+data.stats = {
+  cifar10 = { mean = { 0.4914, 0.4822, 0.4465 }, std = { 0.2023, 0.1994, 0.2010 } },
+  fashion_mnist32 = { mean = { 0.2190 }, std = { 0.3318 } },
+}
+
 -- --- transforms: functions of a batch, changing it in place -----------------
+--
+-- A transform is called as f(x, key): x the batch, key = {seed =, epoch =,
+-- batch =} from the DataLoader. The random ones (random_crop, random_hflip)
+-- draw only from the key, so the same key gives the same result; call them
+-- with a key of your own outside a loader.
 
 data.transforms = {}
 
@@ -160,12 +272,68 @@ function data.transforms.normalize(mean, std)
   return function(x) return x:sub_(mean):div_(std) end
 end
 
--- Applies the functions of the list in order.
+-- (x / max - mean[c]) / std[c] per channel c of a (B, C, H, W) batch, in
+-- float32, bit-identical to torchvision's ToTensor + Normalize(mean, std)
+-- on 0..255 pixels; mean, std: lists of C numbers; max defaults to 255.
+function data.transforms.normalize_channels(mean, std, max)
+  return function(x) return dc.normalize_channels(x, mean, std, max) end
+end
+
+-- Checks the key a random transform `what` was called with.
+local function check_key(what, key)
+  if type(key) ~= 'table' or not (math.tointeger(key.seed)
+      and math.tointeger(key.epoch) and math.tointeger(key.batch)) then
+    error(what .. ': needs the key {seed =, epoch =, batch =} (integers) as '
+          .. 'second argument; the DataLoader passes it', 3)
+  end
+end
+
+-- torchvision's RandomCrop(size, padding=padding) on (B, C, size, size)
+-- batches: each sample becomes the size x size window at a random offset
+-- (0..2*padding each way) of itself zero-padded by padding.
+function data.transforms.random_crop(size, padding)
+  return function(x, key)
+    check_key('random_crop', key)
+    if x:dim() == 4 and (x:size(3) ~= size or x:size(4) ~= size) then
+      error(string.format('random_crop: crop size %dx%d differs from the '
+                          .. 'images of the batch (shape %s); only crops the '
+                          .. 'size of the image are supported', size, size,
+                          x:shape_str()), 2)
+    end
+    return dc.random_crop(x, padding, key.seed, key.epoch, key.batch)
+  end
+end
+
+-- torchvision's RandomHorizontalFlip(p) (default 0.5) on (B, C, H, W)
+-- batches: each sample is mirrored left-right with probability p.
+function data.transforms.random_hflip(p)
+  p = p or 0.5
+  return function(x, key)
+    check_key('random_hflip', key)
+    return dc.random_hflip(x, p, key.seed, key.epoch, key.batch)
+  end
+end
+
+-- Applies the functions of the list in order, passing the key along.
 function data.transforms.compose(list)
-  return function(x)
-    for _, f in ipairs(list) do x = f(x) or x end
+  return function(x, key)
+    for _, f in ipairs(list) do x = f(x, key) or x end
     return x
   end
+end
+
+-- The seed's CIFAR-10 training transform: random crop 32 with padding 4,
+-- horizontal flip (p 0.5), then normalize_channels with data.stats.cifar10.
+function data.transforms.cifar10_train()
+  local T, st = data.transforms, data.stats.cifar10
+  return T.compose { T.random_crop(32, 4), T.random_hflip(0.5),
+                     T.normalize_channels(st.mean, st.std) }
+end
+
+-- The CIFAR-10 test transform: normalize_channels only.
+function data.transforms.cifar10_test()
+  local st = data.stats.cifar10
+  return data.transforms.normalize_channels(st.mean, st.std)
 end
 
 return data

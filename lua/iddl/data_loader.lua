@@ -17,6 +17,11 @@
 -- generator (iddl.manual_seed, iddl.randn, ...) is neither read nor
 -- advanced by the loader. The default seed is iddl.initial_seed() at the
 -- time the loader is made.
+--
+-- Transforms: transform(x, key) is called on each input batch, key =
+-- {seed =, epoch =, batch =} (this batch's position in the epoch, from 1);
+-- the random transforms of iddl.data.transforms draw from that key alone,
+-- so augmentation, like shuffling, replays for the same seed and epoch.
 local core = require 'iddl.core'
 local dc = require 'iddl.data_core'
 
@@ -110,6 +115,7 @@ function DataLoader:batches(epoch)
   self:_order(self.epoch)
   local i, plan, transform = 0, self.plan, self.transform
   local inputs, labels = self.inputs, self.labels
+  local key = { seed = self.seed, epoch = self.epoch, batch = 0 }
   return function()
     i = i + 1
     local b = plan[i]
@@ -117,7 +123,10 @@ function DataLoader:batches(epoch)
     dc.index_select(inputs, 1, b.idx, b.x)
     dc.index_select(labels, 1, b.idx, b.y)
     local x = b.x
-    if transform then x = transform(x) or x end
+    if transform then
+      key.batch = i
+      x = transform(x, key) or x
+    end
     return x, b.y
   end
 end
