@@ -170,11 +170,12 @@ function SparseConv2d:backward(input, gradOutput, scale)
                        geom(self))
 end
 
--- The (cout, cin/groups, kh, kw) dense equivalent: the connected kernels,
--- zeros elsewhere (a new tensor).
-function SparseConv2d:dense_weight()
+-- The (cout, cin/groups, kh, kw) dense equivalent of the packed weight
+-- (or of `packed`, e.g. m.gradWeight): the connected kernels, zeros
+-- elsewhere (a new tensor).
+function SparseConv2d:dense_weight(packed)
   local kh, kw = self.kernel_size[1], self.kernel_size[2]
-  return sc.unpack(self.local_pattern, self.weight, iddl.empty(0))
+  return sc.unpack(self.local_pattern, packed or self.weight, iddl.empty(0))
            :view(self.out_channels, self.in_channels // self.groups, kh, kw)
 end
 
