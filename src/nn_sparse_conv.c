@@ -9,6 +9,9 @@
  * kernels stream rows of the column matrix, and short rows waste their
  * loop overheads (layer4 of ResNet-18 has 4x4 planes). */
 #define TARGET_COLS 512
+/* One image's products are cut into tiles of output rows of about this
+ * many columns, so that the tile's column matrix stays in the core's L2. */
+#define TILE_COLS 256
 /* Workspace areas start on 64-byte boundaries (no false sharing). */
 #define ALIGN_FLOATS 16
 
@@ -39,8 +42,10 @@ int iddl_sparse_conv_init(iddl_sparse_conv *c, iddl_err *err) {
   if (nb > c->N) nb = c->N;
   if (nb < 1) nb = 1;
   c->nb = nb;
+  c->rows = nb > 1 ? c->g.Ho : cdiv(TILE_COLS, c->g.Wo);
+  if (c->rows > c->g.Ho) c->rows = c->g.Ho;
   c->items = cdiv(c->N, nb);
-  c->ld = align_up(nb * hw);
+  c->ld = align_up(nb * c->rows * c->g.Wo);
   if (c->ld % 256 == 0) c->ld += ALIGN_FLOATS;
   c->parallel = threads > 1 && c->items >= threads;
   c->slots = c->parallel ? threads : 1;
@@ -69,27 +74,29 @@ int64_t iddl_sparse_conv_workspace(const iddl_sparse_conv *c) {
   return c->slots * slot_floats(c);
 }
 
-/* out (nbi, O, hw) = buf (O, ld) regrouped by image, + bias (or NULL). */
+/* out (nbi, O, hw): the n columns of each image's tile (from out's first
+ * one) = buf (O, ld) regrouped by image, + bias (or NULL). */
 __attribute__((target_clones("avx512f", "avx2", "default")))
 static void scatter_images(float *out, const float *buf, int64_t ld,
                            const float *bias, int64_t nbi, int64_t O,
-                           int64_t hw) {
+                           int64_t hw, int64_t n) {
   for (int64_t b = 0; b < nbi; b++)
     for (int64_t o = 0; o < O; o++) {
       float *d = out + (b * O + o) * hw;
-      const float *src = buf + o * ld + b * hw;
+      const float *src = buf + o * ld + b * n;
       float bv = bias ? bias[o] : 0.0f;
-      for (int64_t i = 0; i < hw; i++) d[i] = src[i] + bv;
+      for (int64_t i = 0; i < n; i++) d[i] = src[i] + bv;
     }
 }
 
-/* buf (O, ld) = gout (nbi, O, hw) regrouped by channel. */
+/* buf (O, ld) = the n-column tiles of gout (nbi, O, hw) regrouped by
+ * channel. */
 static void gather_images(float *buf, int64_t ld, const float *gout,
-                          int64_t nbi, int64_t O, int64_t hw) {
+                          int64_t nbi, int64_t O, int64_t hw, int64_t n) {
   for (int64_t b = 0; b < nbi; b++)
     for (int64_t o = 0; o < O; o++)
-      memcpy(buf + o * ld + b * hw, gout + (b * O + o) * hw,
-             (size_t)hw * sizeof(float));
+      memcpy(buf + o * ld + b * n, gout + (b * O + o) * hw,
+             (size_t)n * sizeof(float));
 }
 
 /* sum of x[0..n) with 16 running sums (vectorisable). */
@@ -119,26 +126,37 @@ typedef struct {
   float scale;
 } pass_ctx;
 
-/* The images [n0, n0 + nbi) of chunk `item`. */
-static int64_t chunk_images(const iddl_sparse_conv *c, int64_t item,
-                            int64_t *n0) {
-  *n0 = item * c->nb;
-  return c->N - *n0 < c->nb ? c->N - *n0 : c->nb;
+/* One product's share of the batch: images [n0, n0 + nbi), output rows
+ * [oh0, oh1) (all rows when nbi > 1), n = (oh1 - oh0)*Wo columns per
+ * image, P = nbi*n in all. */
+typedef struct {
+  int64_t n0, nbi, oh0, oh1, n, P;
+} piece;
+
+/* The piece of chunk `item` starting at output row oh0. */
+static piece piece_at(const iddl_sparse_conv *c, int64_t item, int64_t oh0) {
+  piece p;
+  p.n0 = item * c->nb;
+  p.nbi = c->N - p.n0 < c->nb ? c->N - p.n0 : c->nb;
+  p.oh0 = oh0;
+  p.oh1 = oh0 + c->rows < c->g.Ho ? oh0 + c->rows : c->g.Ho;
+  p.n = (p.oh1 - p.oh0) * c->g.Wo;
+  p.P = p.nbi * p.n;
+  return p;
 }
 
-/* The column matrix (C*kk, nbi*hw) of images [n0, n0 + nbi) and its leading
- * dimension in *ld: the image itself when direct, else unfolded into col. */
-static const float *chunk_cols(const iddl_sparse_conv *c, const float *in,
-                               int64_t n0, int64_t nbi, float *col,
-                               int64_t *ld) {
+/* The column matrix (C*kk, P) of piece p and its leading dimension in *ld:
+ * the image itself when direct, else unfolded into col. */
+static const float *piece_cols(const iddl_sparse_conv *c, const float *in,
+                               const piece *p, float *col, int64_t *ld) {
   int64_t chw = c->g.C * c->g.H * c->g.W;
   if (c->direct) {
     *ld = c->g.Ho * c->g.Wo;
-    return in + n0 * chw;
+    return in + p->n0 * chw + p->oh0 * c->g.Wo;
   }
   *ld = c->ld;
-  iddl_im2col_batch(&c->g, in + n0 * chw, nbi, 0, c->g.C, 0, c->g.Ho, col,
-                    c->ld);
+  iddl_im2col_batch(&c->g, in + p->n0 * chw, p->nbi, 0, c->g.C, p->oh0,
+                    p->oh1, col, c->ld);
   return col;
 }
 
@@ -151,12 +169,15 @@ static void forward_slots(void *ctx, int64_t begin, int64_t end) {
     float *col = p->work + slot * slot_floats(c);   /* (C*kk, ld) */
     float *buf = col + col_floats(c);               /* (O, ld) */
     for (int64_t it = slot * c->items / c->slots;
-         it < (slot + 1) * c->items / c->slots; it++) {
-      int64_t n0, ldx, nbi = chunk_images(c, it, &n0);
-      const float *x = chunk_cols(c, p->in, n0, nbi, col, &ldx);
-      iddl_spmm(c->s, kk, p->w, x, ldx, nbi * hw, buf, c->ld, 0);
-      scatter_images(p->out + n0 * O * hw, buf, c->ld, p->bias, nbi, O, hw);
-    }
+         it < (slot + 1) * c->items / c->slots; it++)
+      for (int64_t oh0 = 0; oh0 < c->g.Ho; oh0 += c->rows) {
+        piece pc = piece_at(c, it, oh0);
+        int64_t ldx;
+        const float *x = piece_cols(c, p->in, &pc, col, &ldx);
+        iddl_spmm(c->s, kk, p->w, x, ldx, pc.P, buf, c->ld, 0);
+        scatter_images(p->out + pc.n0 * O * hw + oh0 * c->g.Wo, buf, c->ld,
+                       p->bias, pc.nbi, O, hw, pc.n);
+      }
   }
 }
 
@@ -176,31 +197,33 @@ void iddl_sparse_conv_forward(const iddl_sparse_conv *c, float *out,
   run_slots(c, forward_slots, &p);
 }
 
-/* The gradients of images [n0, n0 + nbi) (chunk `it`) with the slot's
- * scratch; gw, gb the slot's accumulators (or NULL). */
-static void backward_chunk(const pass_ctx *p, int64_t it, float *col,
+/* The gradients of piece pc with the slot's scratch: gin overwritten (the
+ * images are cleared at their first tile); gw, gb the slot's accumulators
+ * (or NULL). */
+static void backward_piece(const pass_ctx *p, const piece *pc, float *col,
                            float *buf, float *gw, float *gb) {
   const iddl_sparse_conv *c = p->c;
-  int64_t O = c->s->rows, hw = c->g.Ho * c->g.Wo, kk = kk_of(c);
-  int64_t chw = c->g.C * c->g.H * c->g.W, n0, nbi = chunk_images(c, it, &n0);
-  int64_t P = nbi * hw;
-  gather_images(buf, c->ld, p->gout + n0 * O * hw, nbi, O, hw);
+  int64_t O = c->s->rows, hw = c->g.Ho * c->g.Wo, kk = kk_of(c), P = pc->P;
+  int64_t chw = c->g.C * c->g.H * c->g.W;
+  gather_images(buf, c->ld, p->gout + pc->n0 * O * hw + pc->oh0 * c->g.Wo,
+                pc->nbi, O, hw, pc->n);
   if (gb)
     for (int64_t o = 0; o < O; o++) gb[o] += p->scale * row_sum(buf + o * c->ld, P);
   if (gw) {
     int64_t ldx;
-    const float *x = chunk_cols(c, p->in, n0, nbi, col, &ldx);
+    const float *x = piece_cols(c, p->in, pc, col, &ldx);
     iddl_sddmm(c->s, kk, buf, c->ld, x, ldx, P, p->scale, gw);
   }
   if (!p->gin) return;
-  float *gin = p->gin + n0 * chw;                   /* (nbi, C, H, W) */
+  float *gin = p->gin + pc->n0 * chw;               /* (nbi, C, H, W) */
   if (c->direct) {
-    iddl_spmm_t(c->s, kk, p->w, buf, c->ld, P, gin, hw, 0);
+    iddl_spmm_t(c->s, kk, p->w, buf, c->ld, P, gin + pc->oh0 * c->g.Wo, hw, 0);
     return;
   }
   iddl_spmm_t(c->s, kk, p->w, buf, c->ld, P, col, c->ld, 0);
-  memset(gin, 0, (size_t)(nbi * chw) * sizeof(float));
-  iddl_col2im_batch(&c->g, col, c->ld, nbi, 0, c->g.C, 0, c->g.Ho, gin);
+  if (pc->oh0 == 0) memset(gin, 0, (size_t)(pc->nbi * chw) * sizeof(float));
+  iddl_col2im_batch(&c->g, col, c->ld, pc->nbi, 0, c->g.C, pc->oh0, pc->oh1,
+                    gin);
 }
 
 /* The chunks of slots [begin, end) of the backward pass; slots after the
@@ -221,7 +244,10 @@ static void backward_slots(void *ctx, int64_t begin, int64_t end) {
     }
     for (int64_t it = slot * c->items / c->slots;
          it < (slot + 1) * c->items / c->slots; it++)
-      backward_chunk(p, it, col, buf, gw, gb);
+      for (int64_t oh0 = 0; oh0 < c->g.Ho; oh0 += c->rows) {
+        piece pc = piece_at(c, it, oh0);
+        backward_piece(p, &pc, col, buf, gw, gb);
+      }
   }
 }
 

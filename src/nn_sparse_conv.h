@@ -38,7 +38,9 @@ typedef struct iddl_sparse_conv {
   /* set by iddl_sparse_conv_init (the plan): */
   int64_t nb;        /* images per chunk */
   int64_t items;     /* ceil(N / nb) chunks */
-  int64_t ld;        /* leading dimension of the chunk matrices (>= nb*Ho*Wo) */
+  int64_t rows;      /* output rows per product (Ho when nb > 1) */
+  int64_t ld;        /* leading dimension of the products' matrices
+                      * (>= nb*rows*Wo) */
   int slots;         /* workers, each with its own scratch */
   int parallel;      /* 1: chunks in parallel (kernels single-threaded) */
   int direct;        /* 1: 1x1 stride 1 no padding, nb = 1: no im2col */
