@@ -90,6 +90,7 @@ bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_mlp_epoch.lua
 	@$(BUILD)/iddl tests/bench/bench_bnpool.lua
 	@$(BUILD)/iddl tests/bench/bench_sparse_linear.lua
+	@$(BUILD)/iddl tests/bench/bench_resnet.lua
 	@$(BUILD)/iddl tests/bench/bench_conv.lua
 
 # Regenerates tests/golden/*.npy from NumPy (needs python3-numpy).
