@@ -147,16 +147,21 @@ local function geom(self)
   return k[1], k[2], s[1], s[2], p[1], p[2], d[1], d[2], self.chunk
 end
 
+-- output (N, cout, Ho, Wo) (or (cout, Ho, Wo) for one image) of input
+-- (N, cin, H, W) (or (cin, H, W)); an error names a wrong shape.
 function SparseConv2d:updateOutput(input)
   return core.forward(self.pattern, self.output, scratch, input, self.weight,
                       self.bias, geom(self))
 end
 
+-- gradInput (input's shape) for gradOutput (the output's shape).
 function SparseConv2d:updateGradInput(input, gradOutput)
   return core.backward(self.pattern, self.gradInput, nil, nil, scratch, input,
                        gradOutput, self.weight, 1, geom(self))
 end
 
+-- Adds scale (default 1) * the gradients of the packed weight (and bias)
+-- to gradWeight (and gradBias).
 function SparseConv2d:accGradParameters(input, gradOutput, scale)
   core.backward(self.pattern, nil, self.gradWeight, self.gradBias, scratch,
                 input, gradOutput, self.weight, scale or 1, geom(self))
@@ -198,7 +203,8 @@ function SparseConv2d:set_dense_weight(w, lenient)
   return self
 end
 
--- The output shape {cout, Ho, Wo} for an input shape {cin, H, W}.
+-- The output shape {cout, Ho, Wo} for an input shape {cin, H, W} (errors
+-- are raised at flops' caller).
 function SparseConv2d:_out_shape(shape)
   if #shape ~= 3 or shape[1] ~= self.in_channels then
     error(string.format('%s: flops: input shape {%s} is not {%d, H, W}',
@@ -291,6 +297,7 @@ function BibdConv2d:__init(cin, cout, k, opts)
   self._mask = nil
 end
 
+-- 'paper', 'design', 'default' or 'custom', for describe().
 function BibdConv2d:_origin() return self.mask_method end
 
 -- RandomSparseConv2d(cin, cout, k, opts): each output channel keeps the
@@ -310,6 +317,7 @@ function RandomSparseConv2d:__init(cin, cout, k, opts)
   self._mask = nil
 end
 
+-- 'like paper, seed 3', for describe().
 function RandomSparseConv2d:_origin()
   return 'like ' .. self.like .. (self.seed and ', seed ' .. self.seed or '')
 end
