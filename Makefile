@@ -92,6 +92,7 @@ bench: deps all data
 	@$(BUILD)/iddl tests/bench/bench_conv.lua
 	@$(BUILD)/iddl tests/bench/bench_bnpool.lua
 	@$(BUILD)/iddl tests/bench/bench_sparse_linear.lua
+	@$(BUILD)/iddl tests/bench/bench_resnet.lua
 
 # The whole twelve-model MLP experiment against the seed's PyTorch code
 # (several minutes; EPOCHS=n shortens it).

@@ -13,6 +13,7 @@
 #include "lua_module.h"
 #include "lua_nn_bnpool.h"
 #include "lua_sparse.h"
+#include "lua_sparse_conv.h"
 #include "lua_tensor.h"
 #include "npy.h"
 
@@ -91,9 +92,10 @@ int luaopen_iddl_core(lua_State *L) {
   luaL_requiref(L, "iddl.data_core", luaopen_iddl_data_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.nn_core", luaopen_iddl_nn_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.optim_core", luaopen_iddl_optim_core, 0); lua_pop(L, 1);
-  luaL_requiref(L, "iddl.conv_core", luaopen_iddl_conv_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.bibd_core", luaopen_iddl_bibd_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.bnpool_core", luaopen_iddl_bnpool_core, 0); lua_pop(L, 1);
   luaL_requiref(L, "iddl.sparse_core", luaopen_iddl_sparse_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.conv_core", luaopen_iddl_conv_core, 0); lua_pop(L, 1);
+  luaL_requiref(L, "iddl.sparse_conv_core", luaopen_iddl_sparse_conv_core, 0); lua_pop(L, 1);
   return 1;
 }

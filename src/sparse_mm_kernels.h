@@ -96,12 +96,67 @@ static void FN(spmm_tail)(const iddl_sparse_pattern *s, int64_t kk,
   }
 }
 
+#if VW == 16
+/* Rows [r0, r1) of Y over the columns [p, p + 2*VW) for kk = 9 (3x3
+ * convolutions), by input: the 9 tap rows of input column c are loaded into
+ * registers once and serve every output row connected to c (entries of the
+ * by-input index), whose tile of Y is read and written in L1. So each
+ * connection costs 2 vector loads and 2 stores for 18 FMAs, instead of 18
+ * loads of X from L2 by output row. Needs 18 + 4 vector registers (AVX-512
+ * only). */
+static void FN(spmm_by_input9)(const iddl_sparse_pattern *s, const float *w,
+                               const float *x, int64_t ldx, float *y,
+                               int64_t ldy, int64_t r0, int64_t r1, int64_t p,
+                               int accumulate) {
+  const int64_t *cp = s->col_ptr, *tc = s->t_conn;
+  const int32_t *tr = s->t_row;
+  if (!accumulate)
+    for (int64_t o = r0; o < r1; o++) {
+      VSTORE(y + o * ldy + p, VZERO());
+      VSTORE(y + o * ldy + p + VW, VZERO());
+    }
+  for (int64_t c = 0; c < s->cols; c++) {
+    if (cp[c] == cp[c + 1]) continue;
+    const float *xb = x + c * 9 * ldx + p;
+    vf xa[9], xc[9]; /* the 9 tap rows, two vectors each */
+    for (int t = 0; t < 9; t++) {
+      xa[t] = VLOAD(xb + t * ldx);
+      xc[t] = VLOAD(xb + t * ldx + VW);
+    }
+    for (int64_t e = cp[c]; e < cp[c + 1]; e++) {
+      int64_t o = tr[e];
+      if (o < r0 || o >= r1) continue;
+      const float *wj = w + tc[e] * 9;
+      float *yr = y + o * ldy + p;
+      vf a0 = VLOAD(yr), a1 = VLOAD(yr + VW), b0 = VZERO(), b1 = VZERO();
+      for (int t = 0; t < 4; t++) {
+        vf wv = VSET1(wj[t]);
+        a0 = VFMA(wv, xa[t], a0);
+        a1 = VFMA(wv, xc[t], a1);
+      }
+      for (int t = 4; t < 9; t++) {
+        vf wv = VSET1(wj[t]);
+        b0 = VFMA(wv, xa[t], b0);
+        b1 = VFMA(wv, xc[t], b1);
+      }
+      VSTORE(yr, VADD(a0, b0));
+      VSTORE(yr + VW, VADD(a1, b1));
+    }
+  }
+}
+#endif
+
 /* Y[r0:r1, p0:p1] (+)= the rows r0..r1-1 of S(W) X over columns p0..p1-1. */
 static void FN(spmm_range)(const iddl_sparse_pattern *s, int64_t kk,
                            const float *w, const float *x, int64_t ldx,
                            float *y, int64_t ldy, int64_t r0, int64_t r1,
                            int64_t p0, int64_t p1, int accumulate) {
   int64_t p = p0;
+#if VW == 16
+  if (kk == 9)
+    for (; p + 2 * VW <= p1; p += 2 * VW)
+      FN(spmm_by_input9)(s, w, x, ldx, y, ldy, r0, r1, p, accumulate);
+#endif
   for (; p + NVMAX * VW <= p1; p += NVMAX * VW)
     FN(spmm_tile)(s, kk, w, x, ldx, y, ldy, r0, r1, p, accumulate, NVMAX, 1);
   if (NVMAX > 8 && p + 8 * VW <= p1) {
@@ -270,11 +325,74 @@ static void FN(sddmm_tail)(const iddl_sparse_pattern *s, int64_t kk,
   }
 }
 
+#if VW == 16
+/* For kk = 9: the connections e[0..E) (E = 1 or 2, by-input entries of one
+ * input column whose 9 tap rows start at xb) over the columns [p0, p1):
+ * each X vector loaded serves E connections, and the 9*E dot products stay
+ * in registers until the end of the range (no reduction per tile). */
+AI void FN(sddmm9_entries)(const iddl_sparse_pattern *s, const float *dy,
+                           int64_t lddy, const float *xb, int64_t ldx,
+                           float *dw, const int64_t *e, int64_t p0, int64_t p1,
+                           float scale, const int E) {
+  const float *dr[2];
+  vf acc[2][9];
+  for (int i = 0; i < E; i++) {
+    dr[i] = dy + (int64_t)s->t_row[e[i]] * lddy;
+    for (int t = 0; t < 9; t++) acc[i][t] = VZERO();
+  }
+  int64_t pv = p0 + (p1 - p0) / VW * VW; /* the end of the full vectors */
+  for (int64_t p = p0; p < pv; p += VW) {
+    vf d[2];
+    for (int i = 0; i < E; i++) d[i] = VLOAD(dr[i] + p);
+    for (int t = 0; t < 9; t++) {
+      vf xv = VLOAD(xb + t * ldx + p);
+      for (int i = 0; i < E; i++) acc[i][t] = VFMA(d[i], xv, acc[i][t]);
+    }
+  }
+  for (int i = 0; i < E; i++) {
+    float *w = dw + s->t_conn[e[i]] * 9;
+    float sum[9];
+    for (int t = 0; t < 9; t++) sum[t] = VHSUM(acc[i][t]);
+    for (int64_t p = pv; p < p1; p++) /* the last columns (fewer than VW) */
+      for (int t = 0; t < 9; t++) sum[t] += dr[i][p] * xb[t * ldx + p];
+    for (int t = 0; t < 9; t++) w[t] += scale * sum[t];
+  }
+}
+
+/* sddmm for kk = 9 by input: rows [r0, r1), columns [p0, p1); the entries
+ * of each input column are taken two at a time. */
+static void FN(sddmm_by_input9)(const iddl_sparse_pattern *s, const float *dy,
+                                int64_t lddy, const float *x, int64_t ldx,
+                                float *dw, int64_t r0, int64_t r1, int64_t p0,
+                                int64_t p1, float scale) {
+  for (int64_t c = 0; c < s->cols; c++) {
+    const float *xb = x + c * 9 * ldx;
+    int64_t pend[2], n = 0;
+    for (int64_t e = s->col_ptr[c]; e < s->col_ptr[c + 1]; e++) {
+      int64_t o = s->t_row[e];
+      if (o < r0 || o >= r1) continue;
+      pend[n++] = e;
+      if (n == 2) {
+        FN(sddmm9_entries)(s, dy, lddy, xb, ldx, dw, pend, p0, p1, scale, 2);
+        n = 0;
+      }
+    }
+    if (n) FN(sddmm9_entries)(s, dy, lddy, xb, ldx, dw, pend, p0, p1, scale, 1);
+  }
+}
+#endif
+
 /* dW of the rows [r0, r1) += scale * their products over [p0, p1). */
 static void FN(sddmm_range)(const iddl_sparse_pattern *s, int64_t kk,
                             const float *dy, int64_t lddy, const float *x,
                             int64_t ldx, float *dw, int64_t r0, int64_t r1,
                             int64_t p0, int64_t p1, float scale) {
+#if VW == 16
+  if (kk == 9 && p1 - p0 >= 4 * VW) {
+    FN(sddmm_by_input9)(s, dy, lddy, x, ldx, dw, r0, r1, p0, p1, scale);
+    return;
+  }
+#endif
   int64_t p = p0;
   for (; p + 8 * VW <= p1; p += 8 * VW)
     FN(sddmm_tile)(s, kk, dy, lddy, x, ldx, dw, r0, r1, p, scale, 8);

@@ -2,4 +2,5 @@
 return {
   mlp = require('iddl.models.mlp').build,
   mlp_hidden = require('iddl.models.mlp').hidden,
+  resnet = require('iddl.models.resnet').build,
 }

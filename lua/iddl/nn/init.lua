@@ -23,7 +23,7 @@ local nn = {
 }
 
 for _, file in ipairs { 'activation', 'softmax', 'reshape', 'containers',
-                        'criterion', 'batchnorm', 'pooling', 'sparse_linear' } do
+                        'criterion', 'batchnorm', 'pooling', 'sparse_linear', 'sparse_conv' } do
   for name, cls in pairs(require('iddl.nn.' .. file)) do
     if type(cls) == 'table' then nn[name] = cls end
   end
