@@ -4,6 +4,7 @@
 #include "blas.h"
 #include "conv_winograd.h"
 #include "parallel.h"
+#include "vec_sum.h"
 #include "wino_transform.h"
 
 /* Tiles per product (the sgemms' column count), as TARGET_COLS in nn_conv.c. */
@@ -370,18 +371,6 @@ static void conv_slots(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
-/* sum of x[0..n) with 16 running sums. */
-HOT static float sum_of(const float *x, int64_t n) {
-  float acc[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int k = 0; k < 16; k++) acc[k] += x[i + k];
-  float t = 0.0f;
-  for (; i < n; i++) t += x[i];
-  for (int k = 0; k < 16; k++) t += acc[k];
-  return t;
-}
-
 /* The weight gradient of the pieces of slots [begin, end) in the Winograd
  * domain: the slot's dU (16 per group, og x cg) += dM V^T; its bias sums. */
 static void weight_grad_slots(void *ctx, int64_t begin, int64_t end) {
@@ -396,7 +385,7 @@ static void weight_grad_slots(void *ctx, int64_t begin, int64_t end) {
          it < (slot + 1) * p->items / p->slots; it++) {
       for (int64_t n = it * p->nb; n < min64((it + 1) * p->nb, p->N); n++)
         for (int64_t o = 0; o < p->O; o++)
-          bsum[o] += sum_of(c->gout + (n * p->O + o) * hw, hw);
+          bsum[o] += iddl_row_sum(c->gout + (n * p->O + o) * hw, hw);
       for (int64_t ty0 = 0; ty0 < p->TH; ty0 += p->R) {
         wpiece w = wpiece_at(p, it, ty0);
         for (int64_t g = 0; g < p->groups; g++) {
@@ -464,7 +453,7 @@ void iddl_wino_backward(const iddl_conv2d *s, float *grad_in,
   if (grad_bias && !grad_weight)        /* the bias alone: sums of gout */
     for (int64_t n = 0; n < s->N; n++)
       for (int64_t o = 0; o < s->O; o++)
-        grad_bias[o] += scale * sum_of(grad_out + (n * s->O + o) * hw, hw);
+        grad_bias[o] += scale * iddl_row_sum(grad_out + (n * s->O + o) * hw, hw);
   if (grad_weight) {
     wpass p = pass_of(s, 0);
     wctx c = {.p = &p, .in = in, .gout = grad_out, .slots = work + u_floats(s)};

@@ -6,6 +6,7 @@
 #include "conv_winograd.h"
 #include "nn_conv.h"
 #include "parallel.h"
+#include "vec_sum.h"
 
 /* A product should have at least this many columns (output pixels of one
  * chunk of images): below it OpenBLAS's kernels lose speed (measured on
@@ -264,19 +265,6 @@ typedef struct {
   float scale;
 } bwd_ctx;
 
-/* sum of x[0..n) with 16 running sums (vectorisable). */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static float row_sum(const float *x, int64_t n) {
-  float acc[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int k = 0; k < 16; k++) acc[k] += x[i + k];
-  float t = 0.0f;
-  for (; i < n; i++) t += x[i];
-  for (int k = 0; k < 16; k++) t += acc[k];
-  return t;
-}
-
 /* Gradients of piece p: gin overwritten (the image is cleared at its first
  * tile), gw (O, kg) and gb (O) (either may be NULL) accumulated. */
 static void backward_piece(const bwd_ctx *c, const piece *p, float *col,
@@ -294,7 +282,7 @@ static void backward_piece(const bwd_ctx *c, const piece *p, float *col,
     ldy = cols;
   }
   if (gb)
-    for (int64_t o = 0; o < O; o++) gb[o] += c->scale * row_sum(dy + o * ldy, cols);
+    for (int64_t o = 0; o < O; o++) gb[o] += c->scale * iddl_row_sum(dy + o * ldy, cols);
   int direct = p->nbi == 1 && pointwise(&s->g);
   float *gin = c->gin ? c->gin + p->n0 * chw : NULL;   /* (nbi, C, H, W) */
   if (gin && !direct && p->oh0 == 0)

@@ -4,6 +4,7 @@
 
 #include "nn_sparse_conv.h"
 #include "parallel.h"
+#include "vec_sum.h"
 
 /* A chunk's products should have at least this many columns: the sparse
  * kernels stream rows of the column matrix, and short rows waste their
@@ -97,19 +98,6 @@ static void gather_images(float *buf, int64_t ld, const float *gout,
     for (int64_t o = 0; o < O; o++)
       memcpy(buf + o * ld + b * n, gout + (b * O + o) * hw,
              (size_t)n * sizeof(float));
-}
-
-/* sum of x[0..n) with 16 running sums (vectorisable). */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static float row_sum(const float *x, int64_t n) {
-  float acc[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int k = 0; k < 16; k++) acc[k] += x[i + k];
-  float t = 0.0f;
-  for (; i < n; i++) t += x[i];
-  for (int k = 0; k < 16; k++) t += acc[k];
-  return t;
 }
 
 /* dst[0..n) += src[0..n) */
@@ -208,7 +196,7 @@ static void backward_piece(const pass_ctx *p, const piece *pc, float *col,
   gather_images(buf, c->ld, p->gout + pc->n0 * O * hw + pc->oh0 * c->g.Wo,
                 pc->nbi, O, hw, pc->n);
   if (gb)
-    for (int64_t o = 0; o < O; o++) gb[o] += p->scale * row_sum(buf + o * c->ld, P);
+    for (int64_t o = 0; o < O; o++) gb[o] += p->scale * iddl_row_sum(buf + o * c->ld, P);
   if (gw) {
     int64_t ldx;
     const float *x = piece_cols(c, p->in, pc, col, &ldx);

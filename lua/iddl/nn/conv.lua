@@ -135,26 +135,35 @@ function Conv2d:backward(input, gradOutput, scale)
                               geom(self))
 end
 
+-- The output shape {cout, Ho, Wo} of a convolution module m (fields
+-- in_channels, out_channels, kernel_size, stride, padding, dilation) for an
+-- input shape {cin, H, W}; errors name m and are raised at `level` (as
+-- error's). Shared with the sparse convolutions.
+function Conv2d.out_shape(m, shape, level)
+  if #shape ~= 3 or shape[1] ~= m.in_channels then
+    error(string.format('%s: flops: input shape {%s} is not {%d, H, W}',
+                        m:describe(), table.concat(shape, ', '),
+                        m.in_channels), level + 1)
+  end
+  local out = { m.out_channels }
+  for d = 1, 2 do
+    local span = m.dilation[d] * (m.kernel_size[d] - 1) + 1
+    local padded = shape[d + 1] + 2 * m.padding[d]
+    if span > padded then
+      error(string.format('%s: flops: kernel %dx%d is larger than the padded '
+                          .. 'input of shape {%s}', m:describe(),
+                          m.kernel_size[1], m.kernel_size[2],
+                          table.concat(shape, ', ')), level + 1)
+    end
+    out[d + 1] = (padded - span) // m.stride[d] + 1
+  end
+  return out
+end
+
 -- flops({cin, H, W}) -> cout*Ho*Wo*(cin/groups*kh*kw) multiply-accumulates
 -- (bias adds not counted), {cout, Ho, Wo}.
 function Conv2d:flops(shape)
-  if #shape ~= 3 or shape[1] ~= self.in_channels then
-    error(string.format('%s: flops: input shape {%s} is not {%d, H, W}',
-                        self:describe(), table.concat(shape, ', '),
-                        self.in_channels), 2)
-  end
-  local out = { self.out_channels }
-  for d = 1, 2 do
-    local span = self.dilation[d] * (self.kernel_size[d] - 1) + 1
-    local padded = shape[d + 1] + 2 * self.padding[d]
-    if span > padded then
-      error(string.format('%s: flops: kernel %dx%d is larger than the padded '
-                          .. 'input of shape {%s}', self:describe(),
-                          self.kernel_size[1], self.kernel_size[2],
-                          table.concat(shape, ', ')), 2)
-    end
-    out[d + 1] = (padded - span) // self.stride[d] + 1
-  end
+  local out = Conv2d.out_shape(self, shape, 2)
   local k = self.in_channels // self.groups * self.kernel_size[1]
             * self.kernel_size[2]
   return self.out_channels * out[2] * out[3] * k, out

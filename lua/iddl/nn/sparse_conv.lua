@@ -17,6 +17,7 @@ local sc = require 'iddl.sparse_core'
 local core = require 'iddl.sparse_conv_core'
 local M = require 'iddl.nn.module'
 local init = require 'iddl.nn.weight_init'
+local Conv2d = require 'iddl.nn.conv'
 local bibd = require 'iddl.bibd'
 
 local SparseConv2d = M.class('nn.SparseConv2d', M.Module)
@@ -203,34 +204,11 @@ function SparseConv2d:set_dense_weight(w, lenient)
   return self
 end
 
--- The output shape {cout, Ho, Wo} for an input shape {cin, H, W} (errors
--- are raised at flops' caller).
-function SparseConv2d:_out_shape(shape)
-  if #shape ~= 3 or shape[1] ~= self.in_channels then
-    error(string.format('%s: flops: input shape {%s} is not {%d, H, W}',
-                        self:describe(), table.concat(shape, ', '),
-                        self.in_channels), 3)
-  end
-  local out = { self.out_channels }
-  for d = 1, 2 do
-    local span = self.dilation[d] * (self.kernel_size[d] - 1) + 1
-    local padded = shape[d + 1] + 2 * self.padding[d]
-    if span > padded then
-      error(string.format('%s: flops: kernel %dx%d is larger than the padded '
-                          .. 'input of shape {%s}', self:describe(),
-                          self.kernel_size[1], self.kernel_size[2],
-                          table.concat(shape, ', ')), 3)
-    end
-    out[d + 1] = (padded - span) // self.stride[d] + 1
-  end
-  return out
-end
-
 -- flops({cin, H, W}) -> floor(dense MACs * density), {cout, Ho, Wo}: dense
 -- MACs = cout*Ho*Wo*(cin/groups)*kh*kw and density = nnz / (cout *
 -- cin/groups), which is exactly nnz*Ho*Wo*kh*kw (computed so, in integers).
 function SparseConv2d:flops(shape)
-  local out = self:_out_shape(shape)
+  local out = Conv2d.out_shape(self, shape, 2)
   local kk = self.kernel_size[1] * self.kernel_size[2]
   return self.pattern:nnz() * out[2] * out[3] * kk, out
 end
