@@ -46,17 +46,25 @@ function Linear:accGradParameters(input, gradOutput, scale)
                               gradOutput, scale or 1)
 end
 
--- in * out multiply-accumulates per row (bias adds are not counted).
-function Linear:flops(shape)
-  local last = shape[#shape]
-  if last ~= self.in_features then
+-- The output shape of a linear module m (fields in_features,
+-- out_features) for an input shape {..., in}, and the number of rows;
+-- errors name m and are raised at `level` (as error's). Shared with the
+-- sparse linear layers.
+function Linear.out_shape(m, shape, level)
+  if shape[#shape] ~= m.in_features then
     error(string.format('%s: flops: input shape {%s} does not end in %d',
-                        self:describe(), table.concat(shape, ', '),
-                        self.in_features), 2)
+                        m:describe(), table.concat(shape, ', '),
+                        m.in_features), level + 1)
   end
   local out, rows = {}, 1
   for i = 1, #shape - 1 do out[i], rows = shape[i], rows * shape[i] end
-  out[#shape] = self.out_features
+  out[#shape] = m.out_features
+  return out, rows
+end
+
+-- in * out multiply-accumulates per row (bias adds are not counted).
+function Linear:flops(shape)
+  local out, rows = Linear.out_shape(self, shape, 2)
   return rows * self.in_features * self.out_features, out
 end
 

@@ -14,6 +14,7 @@ local iddl = require 'iddl.core'
 local sc = require 'iddl.sparse_core'
 local M = require 'iddl.nn.module'
 local init = require 'iddl.nn.weight_init'
+local Linear = require 'iddl.nn.linear'
 local bibd = require 'iddl.bibd'
 
 local SparseLinear = M.class('nn.SparseLinear', M.Module)
@@ -133,15 +134,7 @@ end
 -- nnz multiply-accumulates per row (bias adds are not counted): for the
 -- seed's masks this equals its floor(in * out * density).
 function SparseLinear:flops(shape)
-  local last = shape[#shape]
-  if last ~= self.in_features then
-    error(string.format('%s: flops: input shape {%s} does not end in %d',
-                        self:describe(), table.concat(shape, ', '),
-                        self.in_features), 2)
-  end
-  local out, rows = {}, 1
-  for i = 1, #shape - 1 do out[i], rows = shape[i], rows * shape[i] end
-  out[#shape] = self.out_features
+  local out, rows = Linear.out_shape(self, shape, 2)
   return rows * self.pattern:nnz(), out
 end
 
