@@ -1,5 +1,6 @@
 /* conv_im2col.c - unfolding an image into its column matrix and back. */
 #include <stdint.h>
+#include <immintrin.h>
 #include <string.h>
 
 #include "conv_im2col.h"
@@ -110,6 +111,59 @@ static void span_mask(int32_t *mask, const offset_span *sp, int64_t Wo,
     mask[q] = q0 + q >= sp->qa && q0 + q < sp->qb && ow >= sp->lo && ow < sp->hi;
 }
 
+/* The shifted-block loops with AVX-512 masks, taken when the CPU has
+ * AVX-512F: bits[v] holds the mask of positions [16v, 16v + 16) (the tail
+ * bits beyond len clear), and each vector is one zero-masked load (which
+ * never touches the masked-out, possibly out-of-plane, positions) and one
+ * store, 0.5x the instructions of the AVX2 code. Written with intrinsics so
+ * that no merge-masked chain appears (see HOT). */
+static int have_avx512(void) {
+  static _Atomic int have = -1;
+  int h = have;
+  if (h < 0) {
+    __builtin_cpu_init();
+    h = have = __builtin_cpu_supports("avx512f") != 0;
+  }
+  return h;
+}
+
+/* bits[v] = the 16 entries of mask[16v ..] (0/1) of the first len, as bits. */
+static void mask_bits(uint16_t *bits, const int32_t *mask, int64_t len) {
+  for (int64_t v = 0; v * 16 < len; v++) {
+    unsigned b = 0;
+    for (int64_t k = 0; k < 16 && v * 16 + k < len; k++)
+      b |= (unsigned)(mask[v * 16 + k] != 0) << k;
+    bits[v] = (uint16_t)b;
+  }
+}
+
+/* d[q] = bit q ? s[q] : 0 for q < len (d's positions from len on untouched). */
+__attribute__((target("avx512f")))
+static void copy_masked512(float *d, const float *s, const uint16_t *bits,
+                           int64_t len) {
+  int64_t v = 0;
+  for (; v * 16 + 16 <= len; v++)
+    _mm512_storeu_ps(d + v * 16, _mm512_maskz_loadu_ps(bits[v], s + v * 16));
+  if (v * 16 < len) {
+    __mmask16 tail = (__mmask16)((1u << (len - v * 16)) - 1);
+    _mm512_mask_storeu_ps(d + v * 16, tail,
+                          _mm512_maskz_loadu_ps(bits[v] & tail, s + v * 16));
+  }
+}
+
+/* d[q] += s[q] where bit q is set, for q < len; only those positions of d
+ * are read or written. */
+__attribute__((target("avx512f")))
+static void add_masked512(float *d, const float *s, const uint16_t *bits,
+                          int64_t len) {
+  for (int64_t v = 0; v * 16 < len; v++) {
+    __mmask16 m = bits[v];
+    __m512 dv = _mm512_maskz_loadu_ps(m, d + v * 16);
+    _mm512_mask_storeu_ps(d + v * 16, m,
+                          _mm512_add_ps(dv, _mm512_maskz_loadu_ps(m, s + v * 16)));
+  }
+}
+
 HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
                            int64_t nimg, int64_t c0, int64_t nc, int64_t oh0,
                            int64_t oh1, float *col, int64_t ldcol) {
@@ -118,6 +172,8 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
   const int64_t n = (oh1 - oh0) * Wo;                    /* tile columns */
   const int block = sh == 1 && sw == 1 && Wo == W;
   int32_t mask[MASK_COLS];
+  uint16_t bits[MASK_COLS / 16];
+  const int avx512 = block && have_avx512();
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
       offset_span sp = span_of(g, i, j, oh0, oh1);
@@ -125,12 +181,15 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
         for (int64_t q0 = 0; q0 < n; q0 += MASK_COLS) {
           int64_t len = n - q0 < MASK_COLS ? n - q0 : MASK_COLS;
           span_mask(mask, &sp, Wo, q0, len);
+          if (avx512) mask_bits(bits, mask, len);
           for (int64_t b = 0; b < nimg; b++)
             for (int64_t c = 0; c < nc; c++) {
               float *d = col + (c * kk + i * g->kw + j) * ldcol + b * n + q0;
               const float *s = im + b * chw + (c0 + c) * hw + q0; /* plane */
-              for (int64_t q = 0; q < len; q++)
-                d[q] = mask[q] ? s[q + sp.shift] : 0.0f;
+              if (avx512) copy_masked512(d, s + sp.shift, bits, len);
+              else
+                for (int64_t q = 0; q < len; q++)
+                  d[q] = mask[q] ? s[q + sp.shift] : 0.0f;
             }
         }
         continue;
@@ -171,6 +230,8 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
   const int64_t n = (oh1 - oh0) * Wo;
   const int block = sh == 1 && sw == 1 && Wo == W;
   int32_t mask[MASK_COLS];
+  uint16_t bits[MASK_COLS / 16];
+  const int avx512 = block && have_avx512();
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
       offset_span sp = span_of(g, i, j, oh0, oh1);
@@ -180,12 +241,15 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
         for (int64_t q0 = sp.qa; q0 < sp.qb; q0 += MASK_COLS) {
           int64_t len = sp.qb - q0 < MASK_COLS ? sp.qb - q0 : MASK_COLS;
           span_mask(mask, &sp, Wo, q0, len);
+          if (avx512) mask_bits(bits, mask, len);
           for (int64_t b = 0; b < nimg; b++)
             for (int64_t c = 0; c < nc; c++) {
               const float *s = col + (c * kk + i * g->kw + j) * ldcol + b * n + q0;
               float *d = im + b * chw + (c0 + c) * hw + q0;     /* plane */
-              for (int64_t q = 0; q < len; q++)  /* padding columns add 0 */
-                d[q + sp.shift] += mask[q] ? s[q] : 0.0f;
+              if (avx512) add_masked512(d + sp.shift, s, bits, len);
+              else
+                for (int64_t q = 0; q < len; q++)  /* padding columns add 0 */
+                  d[q + sp.shift] += mask[q] ? s[q] : 0.0f;
             }
         }
         continue;
