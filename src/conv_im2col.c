@@ -164,6 +164,39 @@ static void add_masked512(float *d, const float *s, const uint16_t *bits,
   }
 }
 
+/* Whether the stride-2 row copies can use AVX-512 (with BMI2's pdep). */
+static int have_avx512_bmi2(void) {
+  static _Atomic int have = -1;
+  int h = have;
+  if (h < 0) {
+    __builtin_cpu_init();
+    h = have = have_avx512() && __builtin_cpu_supports("bmi2");
+  }
+  return h;
+}
+
+/* One output row of a stride-2 offset: dr[ow] = s[2*ow + off] for ow in
+ * [lo, hi), 0 elsewhere in [0, Wo). 16 outputs from two zero-masked loads
+ * of 32 source floats (only the even ones of [lo, hi) read) and one
+ * permute, where the scalar code gathers one float at a time. */
+__attribute__((target("avx512f,bmi2")))
+static void row_stride2_512(float *dr, const float *s, int64_t lo, int64_t hi,
+                            int64_t off, int64_t Wo) {
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                        12, 10, 8, 6, 4, 2, 0);
+  for (int64_t ow0 = 0; ow0 < Wo; ow0 += 16) {
+    int64_t cnt = Wo - ow0 < 16 ? Wo - ow0 : 16;
+    int64_t a = lo > ow0 ? lo - ow0 : 0, b = hi - ow0 < cnt ? hi - ow0 : cnt;
+    unsigned out = b > a ? ((1u << b) - 1) & ~((1u << a) - 1) : 0;
+    unsigned in = _pdep_u32(out, 0x55555555u); /* source element 2k for k */
+    const float *base = s + 2 * ow0 + off;
+    __m512 x0 = _mm512_maskz_loadu_ps((__mmask16)in, base);
+    __m512 x1 = _mm512_maskz_loadu_ps((__mmask16)(in >> 16), base + 16);
+    __m512 v = _mm512_maskz_permutex2var_ps((__mmask16)out, x0, even, x1);
+    _mm512_mask_storeu_ps(dr + ow0, (__mmask16)((1u << cnt) - 1), v);
+  }
+}
+
 HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
                            int64_t nimg, int64_t c0, int64_t nc, int64_t oh0,
                            int64_t oh1, float *col, int64_t ldcol) {
@@ -174,6 +207,7 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
   int32_t mask[MASK_COLS];
   uint16_t bits[MASK_COLS / 16];
   const int avx512 = block && have_avx512();
+  const int stride2 = sw == 2 && have_avx512_bmi2();
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
       offset_span sp = span_of(g, i, j, oh0, oh1);
@@ -203,6 +237,10 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
           for (int64_t oh = sp.a; oh < sp.b; oh++) {
             float *dr = d + (oh - oh0) * Wo;
             const float *s = plane + (oh * sh - g->ph + i * g->dh) * W;
+            if (stride2) {
+              row_stride2_512(dr, s, sp.lo, sp.hi, sp.off, Wo);
+              continue;
+            }
             for (int64_t ow = 0; ow < sp.lo; ow++) dr[ow] = 0.0f;
             for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow] = s[ow * sw + sp.off];
             for (int64_t ow = sp.hi; ow < Wo; ow++) dr[ow] = 0.0f;
