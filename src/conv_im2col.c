@@ -197,6 +197,32 @@ static void row_stride2_512(float *dr, const float *s, int64_t lo, int64_t hi,
   }
 }
 
+/* The adjoint of row_stride2_512: d[2*ow + off] += sr[ow] for ow in
+ * [lo, hi), ow < Wo; 16 inputs spread over the even lanes of two vectors by
+ * permutes, and only the positions written are loaded and stored. */
+__attribute__((target("avx512f,bmi2")))
+static void row_add_stride2_512(float *d, const float *sr, int64_t lo,
+                                int64_t hi, int64_t off, int64_t Wo) {
+  const __m512i lo8 = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1,
+                                       1, 0, 0);
+  const __m512i hi8 = _mm512_add_epi32(lo8, _mm512_set1_epi32(8));
+  for (int64_t ow0 = 0; ow0 < Wo; ow0 += 16) {
+    int64_t cnt = Wo - ow0 < 16 ? Wo - ow0 : 16;
+    int64_t a = lo > ow0 ? lo - ow0 : 0, b = hi - ow0 < cnt ? hi - ow0 : cnt;
+    if (b <= a) continue;
+    unsigned in = ((1u << b) - 1) & ~((1u << a) - 1);
+    unsigned at = _pdep_u32(in, 0x55555555u); /* position 2k for input k */
+    __mmask16 m0 = (__mmask16)at, m1 = (__mmask16)(at >> 16);
+    __m512 v = _mm512_maskz_loadu_ps((__mmask16)in, sr + ow0);
+    float *base = d + 2 * ow0 + off;
+    __m512 d0 = _mm512_maskz_loadu_ps(m0, base);
+    __m512 d1 = _mm512_maskz_loadu_ps(m1, base + 16);
+    _mm512_mask_storeu_ps(base, m0, _mm512_add_ps(d0, _mm512_permutexvar_ps(lo8, v)));
+    _mm512_mask_storeu_ps(base + 16, m1,
+                          _mm512_add_ps(d1, _mm512_permutexvar_ps(hi8, v)));
+  }
+}
+
 HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
                            int64_t nimg, int64_t c0, int64_t nc, int64_t oh0,
                            int64_t oh1, float *col, int64_t ldcol) {
@@ -270,6 +296,7 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
   int32_t mask[MASK_COLS];
   uint16_t bits[MASK_COLS / 16];
   const int avx512 = block && have_avx512();
+  const int stride2 = sw == 2 && have_avx512_bmi2();
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
       offset_span sp = span_of(g, i, j, oh0, oh1);
@@ -299,7 +326,9 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
           for (int64_t oh = sp.a; oh < sp.b; oh++) {
             const float *sr = s + (oh - oh0) * Wo;
             float *dr = plane + (oh * sh - g->ph + i * g->dh) * W;
-            for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow * sw + sp.off] += sr[ow];
+            if (stride2) row_add_stride2_512(dr, sr, sp.lo, sp.hi, sp.off, Wo);
+            else
+              for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow * sw + sp.off] += sr[ow];
           }
         }
     }
