@@ -175,15 +175,18 @@ static int have_avx512_bmi2(void) {
   return h;
 }
 
-/* One output row of a stride-2 offset: dr[ow] = s[2*ow + off] for ow in
- * [lo, hi), 0 elsewhere in [0, Wo). 16 outputs from two zero-masked loads
- * of 32 source floats (only the even ones of [lo, hi) read) and one
- * permute, where the scalar code gathers one float at a time. */
+/* nrows output rows of a stride-2 offset, row r at dr + r*Wo reading the
+ * image row at s + r*lds: dr[ow] = s[2*ow + off] for ow in [lo, hi), 0
+ * elsewhere in [0, Wo). 16 outputs from two zero-masked loads of 32 source
+ * floats (only the even ones of [lo, hi) read) and one permute, where the
+ * scalar code gathers one float at a time. */
 __attribute__((target("avx512f,bmi2")))
-static void row_stride2_512(float *dr, const float *s, int64_t lo, int64_t hi,
-                            int64_t off, int64_t Wo) {
+static void rows_stride2_512(float *dr, const float *s, int64_t nrows,
+                             int64_t lds, int64_t lo, int64_t hi, int64_t off,
+                             int64_t Wo) {
   const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
                                         12, 10, 8, 6, 4, 2, 0);
+  for (int64_t r = 0; r < nrows; r++, dr += Wo, s += lds)
   for (int64_t ow0 = 0; ow0 < Wo; ow0 += 16) {
     int64_t cnt = Wo - ow0 < 16 ? Wo - ow0 : 16;
     int64_t a = lo > ow0 ? lo - ow0 : 0, b = hi - ow0 < cnt ? hi - ow0 : cnt;
@@ -197,15 +200,18 @@ static void row_stride2_512(float *dr, const float *s, int64_t lo, int64_t hi,
   }
 }
 
-/* The adjoint of row_stride2_512: d[2*ow + off] += sr[ow] for ow in
- * [lo, hi), ow < Wo; 16 inputs spread over the even lanes of two vectors by
- * permutes, and only the positions written are loaded and stored. */
+/* The adjoint of rows_stride2_512 (image rows at d + r*ldd, column rows
+ * at sr + r*Wo): d[2*ow + off] += sr[ow] for ow in [lo, hi), ow < Wo; 16
+ * inputs spread over the even lanes of two vectors by permutes, and only
+ * the positions written are loaded and stored. */
 __attribute__((target("avx512f,bmi2")))
-static void row_add_stride2_512(float *d, const float *sr, int64_t lo,
-                                int64_t hi, int64_t off, int64_t Wo) {
+static void rows_add_stride2_512(float *d, const float *sr, int64_t nrows,
+                                 int64_t ldd, int64_t lo, int64_t hi,
+                                 int64_t off, int64_t Wo) {
   const __m512i lo8 = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1,
                                        1, 0, 0);
   const __m512i hi8 = _mm512_add_epi32(lo8, _mm512_set1_epi32(8));
+  for (int64_t r = 0; r < nrows; r++, d += ldd, sr += Wo)
   for (int64_t ow0 = 0; ow0 < Wo; ow0 += 16) {
     int64_t cnt = Wo - ow0 < 16 ? Wo - ow0 : 16;
     int64_t a = lo > ow0 ? lo - ow0 : 0, b = hi - ow0 < cnt ? hi - ow0 : cnt;
@@ -260,13 +266,15 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
           const float *plane = im + b * chw + (c0 + c) * hw;   /* (H, W) */
           for (int64_t q = 0; q < sp.qa; q++) d[q] = 0.0f;
           for (int64_t q = sp.qb; q < n; q++) d[q] = 0.0f;
+          if (stride2) {
+            rows_stride2_512(d + (sp.a - oh0) * Wo,
+                             plane + (sp.a * sh - g->ph + i * g->dh) * W,
+                             sp.b - sp.a, sh * W, sp.lo, sp.hi, sp.off, Wo);
+            continue;
+          }
           for (int64_t oh = sp.a; oh < sp.b; oh++) {
             float *dr = d + (oh - oh0) * Wo;
             const float *s = plane + (oh * sh - g->ph + i * g->dh) * W;
-            if (stride2) {
-              row_stride2_512(dr, s, sp.lo, sp.hi, sp.off, Wo);
-              continue;
-            }
             for (int64_t ow = 0; ow < sp.lo; ow++) dr[ow] = 0.0f;
             for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow] = s[ow * sw + sp.off];
             for (int64_t ow = sp.hi; ow < Wo; ow++) dr[ow] = 0.0f;
@@ -323,12 +331,16 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
         for (int64_t c = 0; c < nc; c++) {
           const float *s = col + (c * kk + i * g->kw + j) * ldcol + b * n;
           float *plane = im + b * chw + (c0 + c) * hw;         /* (H, W) */
+          if (stride2) {
+            rows_add_stride2_512(plane + (sp.a * sh - g->ph + i * g->dh) * W,
+                                 s + (sp.a - oh0) * Wo, sp.b - sp.a, sh * W,
+                                 sp.lo, sp.hi, sp.off, Wo);
+            continue;
+          }
           for (int64_t oh = sp.a; oh < sp.b; oh++) {
             const float *sr = s + (oh - oh0) * Wo;
             float *dr = plane + (oh * sh - g->ph + i * g->dh) * W;
-            if (stride2) row_add_stride2_512(dr, sr, sp.lo, sp.hi, sp.off, Wo);
-            else
-              for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow * sw + sp.off] += sr[ow];
+            for (int64_t ow = sp.lo; ow < sp.hi; ow++) dr[ow * sw + sp.off] += sr[ow];
           }
         }
     }
