@@ -1,5 +1,6 @@
 /* conv_im2col.c - unfolding an image into its column matrix and back. */
 #include <stdint.h>
+#include <immintrin.h>
 #include <string.h>
 
 #include "conv_im2col.h"
@@ -110,6 +111,124 @@ static void span_mask(int32_t *mask, const offset_span *sp, int64_t Wo,
     mask[q] = q0 + q >= sp->qa && q0 + q < sp->qb && ow >= sp->lo && ow < sp->hi;
 }
 
+/* The shifted-block loops with AVX-512 masks, taken when the CPU has
+ * AVX-512F: bits[v] holds the mask of positions [16v, 16v + 16) (the tail
+ * bits beyond len clear), and each vector is one zero-masked load (which
+ * never touches the masked-out, possibly out-of-plane, positions) and one
+ * store, 0.5x the instructions of the AVX2 code. Written with intrinsics so
+ * that no merge-masked chain appears (see HOT). */
+static int have_avx512(void) {
+  static _Atomic int have = -1;
+  int h = have;
+  if (h < 0) {
+    __builtin_cpu_init();
+    h = have = __builtin_cpu_supports("avx512f") != 0;
+  }
+  return h;
+}
+
+/* bits[v] = the 16 entries of mask[16v ..] (0/1) of the first len, as bits. */
+static void mask_bits(uint16_t *bits, const int32_t *mask, int64_t len) {
+  for (int64_t v = 0; v * 16 < len; v++) {
+    unsigned b = 0;
+    for (int64_t k = 0; k < 16 && v * 16 + k < len; k++)
+      b |= (unsigned)(mask[v * 16 + k] != 0) << k;
+    bits[v] = (uint16_t)b;
+  }
+}
+
+/* d[q] = bit q ? s[q] : 0 for q < len (d's positions from len on untouched). */
+__attribute__((target("avx512f")))
+static void copy_masked512(float *d, const float *s, const uint16_t *bits,
+                           int64_t len) {
+  int64_t v = 0;
+  for (; v * 16 + 16 <= len; v++)
+    _mm512_storeu_ps(d + v * 16, _mm512_maskz_loadu_ps(bits[v], s + v * 16));
+  if (v * 16 < len) {
+    __mmask16 tail = (__mmask16)((1u << (len - v * 16)) - 1);
+    _mm512_mask_storeu_ps(d + v * 16, tail,
+                          _mm512_maskz_loadu_ps(bits[v] & tail, s + v * 16));
+  }
+}
+
+/* d[q] += s[q] where bit q is set, for q < len; only those positions of d
+ * are read or written. */
+__attribute__((target("avx512f")))
+static void add_masked512(float *d, const float *s, const uint16_t *bits,
+                          int64_t len) {
+  for (int64_t v = 0; v * 16 < len; v++) {
+    __mmask16 m = bits[v];
+    __m512 dv = _mm512_maskz_loadu_ps(m, d + v * 16);
+    _mm512_mask_storeu_ps(d + v * 16, m,
+                          _mm512_add_ps(dv, _mm512_maskz_loadu_ps(m, s + v * 16)));
+  }
+}
+
+/* Whether the stride-2 row copies can use AVX-512 (with BMI2's pdep). */
+static int have_avx512_bmi2(void) {
+  static _Atomic int have = -1;
+  int h = have;
+  if (h < 0) {
+    __builtin_cpu_init();
+    h = have = have_avx512() && __builtin_cpu_supports("bmi2");
+  }
+  return h;
+}
+
+/* nrows output rows of a stride-2 offset, row r at dr + r*Wo reading the
+ * image row at s + r*lds: dr[ow] = s[2*ow + off] for ow in [lo, hi), 0
+ * elsewhere in [0, Wo). 16 outputs from two zero-masked loads of 32 source
+ * floats (only the even ones of [lo, hi) read) and one permute, where the
+ * scalar code gathers one float at a time. */
+__attribute__((target("avx512f,bmi2")))
+static void rows_stride2_512(float *dr, const float *s, int64_t nrows,
+                             int64_t lds, int64_t lo, int64_t hi, int64_t off,
+                             int64_t Wo) {
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                        12, 10, 8, 6, 4, 2, 0);
+  for (int64_t r = 0; r < nrows; r++, dr += Wo, s += lds)
+  for (int64_t ow0 = 0; ow0 < Wo; ow0 += 16) {
+    int64_t cnt = Wo - ow0 < 16 ? Wo - ow0 : 16;
+    int64_t a = lo > ow0 ? lo - ow0 : 0, b = hi - ow0 < cnt ? hi - ow0 : cnt;
+    unsigned out = b > a ? ((1u << b) - 1) & ~((1u << a) - 1) : 0;
+    unsigned in = _pdep_u32(out, 0x55555555u); /* source element 2k for k */
+    const float *base = s + 2 * ow0 + off;
+    __m512 x0 = _mm512_maskz_loadu_ps((__mmask16)in, base);
+    __m512 x1 = _mm512_maskz_loadu_ps((__mmask16)(in >> 16), base + 16);
+    __m512 v = _mm512_maskz_permutex2var_ps((__mmask16)out, x0, even, x1);
+    _mm512_mask_storeu_ps(dr + ow0, (__mmask16)((1u << cnt) - 1), v);
+  }
+}
+
+/* The adjoint of rows_stride2_512 (image rows at d + r*ldd, column rows
+ * at sr + r*Wo): d[2*ow + off] += sr[ow] for ow in [lo, hi), ow < Wo; 16
+ * inputs spread over the even lanes of two vectors by permutes, and only
+ * the positions written are loaded and stored. */
+__attribute__((target("avx512f,bmi2")))
+static void rows_add_stride2_512(float *d, const float *sr, int64_t nrows,
+                                 int64_t ldd, int64_t lo, int64_t hi,
+                                 int64_t off, int64_t Wo) {
+  const __m512i lo8 = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1,
+                                       1, 0, 0);
+  const __m512i hi8 = _mm512_add_epi32(lo8, _mm512_set1_epi32(8));
+  for (int64_t r = 0; r < nrows; r++, d += ldd, sr += Wo)
+  for (int64_t ow0 = 0; ow0 < Wo; ow0 += 16) {
+    int64_t cnt = Wo - ow0 < 16 ? Wo - ow0 : 16;
+    int64_t a = lo > ow0 ? lo - ow0 : 0, b = hi - ow0 < cnt ? hi - ow0 : cnt;
+    if (b <= a) continue;
+    unsigned in = ((1u << b) - 1) & ~((1u << a) - 1);
+    unsigned at = _pdep_u32(in, 0x55555555u); /* position 2k for input k */
+    __mmask16 m0 = (__mmask16)at, m1 = (__mmask16)(at >> 16);
+    __m512 v = _mm512_maskz_loadu_ps((__mmask16)in, sr + ow0);
+    float *base = d + 2 * ow0 + off;
+    __m512 d0 = _mm512_maskz_loadu_ps(m0, base);
+    __m512 d1 = _mm512_maskz_loadu_ps(m1, base + 16);
+    _mm512_mask_storeu_ps(base, m0, _mm512_add_ps(d0, _mm512_permutexvar_ps(lo8, v)));
+    _mm512_mask_storeu_ps(base + 16, m1,
+                          _mm512_add_ps(d1, _mm512_permutexvar_ps(hi8, v)));
+  }
+}
+
 HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
                            int64_t nimg, int64_t c0, int64_t nc, int64_t oh0,
                            int64_t oh1, float *col, int64_t ldcol) {
@@ -118,6 +237,9 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
   const int64_t n = (oh1 - oh0) * Wo;                    /* tile columns */
   const int block = sh == 1 && sw == 1 && Wo == W;
   int32_t mask[MASK_COLS];
+  uint16_t bits[MASK_COLS / 16];
+  const int avx512 = block && have_avx512();
+  const int stride2 = sw == 2 && have_avx512_bmi2();
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
       offset_span sp = span_of(g, i, j, oh0, oh1);
@@ -125,12 +247,15 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
         for (int64_t q0 = 0; q0 < n; q0 += MASK_COLS) {
           int64_t len = n - q0 < MASK_COLS ? n - q0 : MASK_COLS;
           span_mask(mask, &sp, Wo, q0, len);
+          if (avx512) mask_bits(bits, mask, len);
           for (int64_t b = 0; b < nimg; b++)
             for (int64_t c = 0; c < nc; c++) {
               float *d = col + (c * kk + i * g->kw + j) * ldcol + b * n + q0;
               const float *s = im + b * chw + (c0 + c) * hw + q0; /* plane */
-              for (int64_t q = 0; q < len; q++)
-                d[q] = mask[q] ? s[q + sp.shift] : 0.0f;
+              if (avx512) copy_masked512(d, s + sp.shift, bits, len);
+              else
+                for (int64_t q = 0; q < len; q++)
+                  d[q] = mask[q] ? s[q + sp.shift] : 0.0f;
             }
         }
         continue;
@@ -141,6 +266,12 @@ HOT void iddl_im2col_batch(const iddl_conv_geom *g, const float *im,
           const float *plane = im + b * chw + (c0 + c) * hw;   /* (H, W) */
           for (int64_t q = 0; q < sp.qa; q++) d[q] = 0.0f;
           for (int64_t q = sp.qb; q < n; q++) d[q] = 0.0f;
+          if (stride2) {
+            rows_stride2_512(d + (sp.a - oh0) * Wo,
+                             plane + (sp.a * sh - g->ph + i * g->dh) * W,
+                             sp.b - sp.a, sh * W, sp.lo, sp.hi, sp.off, Wo);
+            continue;
+          }
           for (int64_t oh = sp.a; oh < sp.b; oh++) {
             float *dr = d + (oh - oh0) * Wo;
             const float *s = plane + (oh * sh - g->ph + i * g->dh) * W;
@@ -171,6 +302,9 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
   const int64_t n = (oh1 - oh0) * Wo;
   const int block = sh == 1 && sw == 1 && Wo == W;
   int32_t mask[MASK_COLS];
+  uint16_t bits[MASK_COLS / 16];
+  const int avx512 = block && have_avx512();
+  const int stride2 = sw == 2 && have_avx512_bmi2();
   for (int64_t i = 0; i < g->kh; i++)
     for (int64_t j = 0; j < g->kw; j++) {
       offset_span sp = span_of(g, i, j, oh0, oh1);
@@ -180,12 +314,15 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
         for (int64_t q0 = sp.qa; q0 < sp.qb; q0 += MASK_COLS) {
           int64_t len = sp.qb - q0 < MASK_COLS ? sp.qb - q0 : MASK_COLS;
           span_mask(mask, &sp, Wo, q0, len);
+          if (avx512) mask_bits(bits, mask, len);
           for (int64_t b = 0; b < nimg; b++)
             for (int64_t c = 0; c < nc; c++) {
               const float *s = col + (c * kk + i * g->kw + j) * ldcol + b * n + q0;
               float *d = im + b * chw + (c0 + c) * hw + q0;     /* plane */
-              for (int64_t q = 0; q < len; q++)  /* padding columns add 0 */
-                d[q + sp.shift] += mask[q] ? s[q] : 0.0f;
+              if (avx512) add_masked512(d + sp.shift, s, bits, len);
+              else
+                for (int64_t q = 0; q < len; q++)  /* padding columns add 0 */
+                  d[q + sp.shift] += mask[q] ? s[q] : 0.0f;
             }
         }
         continue;
@@ -194,6 +331,12 @@ HOT void iddl_col2im_batch(const iddl_conv_geom *g, const float *col,
         for (int64_t c = 0; c < nc; c++) {
           const float *s = col + (c * kk + i * g->kw + j) * ldcol + b * n;
           float *plane = im + b * chw + (c0 + c) * hw;         /* (H, W) */
+          if (stride2) {
+            rows_add_stride2_512(plane + (sp.a * sh - g->ph + i * g->dh) * W,
+                                 s + (sp.a - oh0) * Wo, sp.b - sp.a, sh * W,
+                                 sp.lo, sp.hi, sp.off, Wo);
+            continue;
+          }
           for (int64_t oh = sp.a; oh < sp.b; oh++) {
             const float *sr = s + (oh - oh0) * Wo;
             float *dr = plane + (oh * sh - g->ph + i * g->dh) * W;

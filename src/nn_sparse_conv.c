@@ -13,6 +13,14 @@
 /* One image's products are cut into tiles of output rows of about this
  * many columns, so that the tile's column matrix stays in the core's L2. */
 #define TILE_COLS 256
+/* Chunks and tiles are halved (down to MIN_COLS columns) until their
+ * column matrix fits in COL_BUDGET floats (2 MB), so that what im2col
+ * writes is still in the caches when the products read it. Measured on 2
+ * Zen 4 cores, 20 forward + backward passes at batch 128: 512 channels of
+ * 4x4 (9.4 MB at 512 columns, 1.2 MB at 64) 0.70 -> 0.41 s; 1 MB made 128
+ * channels of 16x16 slower (128-column tiles). */
+#define COL_BUDGET (512 * 1024)
+#define MIN_COLS 64
 /* Workspace areas start on 64-byte boundaries (no false sharing). */
 #define ALIGN_FLOATS 16
 
@@ -35,15 +43,17 @@ int iddl_sparse_conv_init(iddl_sparse_conv *c, iddl_err *err) {
                      "the input %lld", (long long)c->s->cols, (long long)c->g.C);
   if (iddl_conv_geom_init(&c->g, err)) return -1;
   int threads = iddl_parallel_threads();
-  int64_t hw = c->g.Ho * c->g.Wo, nb = c->chunk;
+  int64_t hw = c->g.Ho * c->g.Wo, nb = c->chunk, target = TARGET_COLS;
+  while (target > MIN_COLS && c->g.C * c->g.kh * c->g.kw * target > COL_BUDGET)
+    target /= 2;
   if (nb < 1) {
-    nb = cdiv(TARGET_COLS, hw);
+    nb = cdiv(target, hw);
     if (nb > c->N / threads) nb = c->N / threads;
   }
   if (nb > c->N) nb = c->N;
   if (nb < 1) nb = 1;
   c->nb = nb;
-  c->rows = nb > 1 ? c->g.Ho : cdiv(TILE_COLS, c->g.Wo);
+  c->rows = nb > 1 ? c->g.Ho : cdiv(target < TILE_COLS ? target : TILE_COLS, c->g.Wo);
   if (c->rows > c->g.Ho) c->rows = c->g.Ho;
   c->items = cdiv(c->N, nb);
   c->ld = align_up(nb * c->rows * c->g.Wo);

@@ -243,12 +243,52 @@ AI void FN(spmm_t_taps)(const iddl_sparse_pattern *s, int64_t kk,
     FN(spmm_t_tile)(s, kk, w, dy, lddy, dx, lddx, c0, c1, t, p, accumulate, NV, 1);
 }
 
+#if VW == 16
+/* For kk = 9 (3x3 convolutions): the 9 tap rows of each input column in
+ * [c0, c1) over the columns [p, p + 2*VW), summed in 18 registers over the
+ * column's entries. Each entry costs 2 vector loads of dY for 18 FMAs, and
+ * dX is stored once, where the 4-tap blocks reload dY three times and run
+ * the last tap as a latency-bound chain of 2 accumulators. Needs 18 + 3
+ * vector registers (AVX-512 only). */
+static void FN(spmm_t_by_input9)(const iddl_sparse_pattern *s, const float *w,
+                                 const float *dy, int64_t lddy, float *dx,
+                                 int64_t lddx, int64_t c0, int64_t c1,
+                                 int64_t p, int accumulate) {
+  const int64_t *cp = s->col_ptr, *tc = s->t_conn;
+  const int32_t *tr = s->t_row;
+  for (int64_t c = c0; c < c1; c++) {
+    vf a0[9], a1[9]; /* the 9 tap rows' tiles, two vectors each */
+    for (int t = 0; t < 9; t++) a0[t] = a1[t] = VZERO();
+    for (int64_t e = cp[c]; e < cp[c + 1]; e++) {
+      const float *dr = dy + (int64_t)tr[e] * lddy + p, *we = w + tc[e] * 9;
+      vf d0 = VLOAD(dr), d1 = VLOAD(dr + VW);
+      for (int t = 0; t < 9; t++) {
+        vf wv = VSET1(we[t]);
+        a0[t] = VFMA(wv, d0, a0[t]);
+        a1[t] = VFMA(wv, d1, a1[t]);
+      }
+    }
+    float *xb = dx + c * 9 * lddx + p;
+    for (int t = 0; t < 9; t++) {
+      float *xr = xb + t * lddx;
+      VSTORE(xr, accumulate ? VADD(VLOAD(xr), a0[t]) : a0[t]);
+      VSTORE(xr + VW, accumulate ? VADD(VLOAD(xr + VW), a1[t]) : a1[t]);
+    }
+  }
+}
+#endif
+
 /* dX rows of the input columns [c0, c1) over the columns [p0, p1). */
 static void FN(spmm_t_range)(const iddl_sparse_pattern *s, int64_t kk,
                              const float *w, const float *dy, int64_t lddy,
                              float *dx, int64_t lddx, int64_t c0, int64_t c1,
                              int64_t p0, int64_t p1, int accumulate) {
   int64_t p = p0;
+#if VW == 16
+  if (kk == 9)
+    for (; p + 2 * VW <= p1; p += 2 * VW)
+      FN(spmm_t_by_input9)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate);
+#endif
   if (kk == 1) {
     for (; p + 8 * VW <= p1; p += 8 * VW)
       FN(spmm_t_tile)(s, 1, w, dy, lddy, dx, lddx, c0, c1, 0, p, accumulate, 8, 1);

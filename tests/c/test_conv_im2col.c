@@ -47,6 +47,8 @@ static const int64_t GEOMS[][11] = {
     {2, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1},
     {2, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1}, {2, 6, 5, 2, 3, 2, 3, 3, 1, 2, 1},
     {3, 0, 4, 1, 3, 1, 1, 1, 1, 1, 1},
+    /* wide stride-2 rows: outputs in two and three vectors of 16 */
+    {2, 5, 40, 3, 3, 2, 2, 1, 1, 1, 1}, {2, 4, 67, 3, 3, 1, 2, 2, 3, 1, 2},
 };
 #define NGEOMS (sizeof GEOMS / sizeof GEOMS[0])
 
