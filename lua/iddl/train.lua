@@ -10,7 +10,9 @@
 -- `result` is one entry of the JSON "models" list (DESIGN §3): name, params,
 -- flops, epochs = {{epoch, train_loss, test_loss, test_acc, time_s}, ...},
 -- train_time_s, infer_time_s (one pass over the test set) and
--- infer_time_per_sample_s. Ctrl-C (the REPL's or a script's "interrupted!")
+-- infer_time_per_sample_s. Epoch k trains on the loader's epoch k
+-- (loader:batches(k)), so models fitted one after another on one loader see
+-- the same shuffles. Ctrl-C (the REPL's or a script's "interrupted!")
 -- stops training; the partial result is returned with interrupted = true and
 -- the model keeps the weights it had.
 local core = require 'iddl.core'
@@ -45,7 +47,7 @@ local function train_epoch(opt, epoch)
     label = string.format('%s epoch %d/%d ', opt.name, epoch, opt.epochs) })
   local loss_sum, n, i = 0, 0, 0
   local t0 = core.now()
-  for x, y in opt.train:batches() do
+  for x, y in opt.train:batches(epoch) do   -- epoch k shuffles alike in every fit
     optimizer:zero_grad()
     local out = model:forward(x)
     local loss = criterion:forward(out, y)

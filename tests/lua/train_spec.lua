@@ -138,3 +138,24 @@ describe('progress', function()
     assert.are.equal('1:01:01', require('iddl.progress').clock(3661))
   end)
 end)
+
+describe('train.fit on a shared DataLoader', function()
+  it('gives every fit the same epoch shuffles, whatever trained before', function()
+    local n = 64
+    local ds = iddl.data.dataset { images = iddl.randn(n, 4), labels = iddl.randint(1, 3, n) }
+    local loader = iddl.data.DataLoader { dataset = ds, batch_size = 8, shuffle = true, seed = 5 }
+    local function run()
+      iddl.manual_seed(2)
+      local m = iddl.nn.Sequential { iddl.nn.Linear(4, 2) }
+      local r = iddl.train.fit { model = m, criterion = iddl.nn.CrossEntropyCriterion(),
+        optimizer = iddl.optim.SGD(m, { lr = 0.1 }), train = loader, test = loader, epochs = 2,
+        progress = false, log = function() end }
+      return r.epochs[1].train_loss, r.epochs[2].train_loss
+    end
+    local a1, a2 = run()
+    local b1, b2 = run()                      -- the loader has run 2 epochs already
+    assert.are.equal(a1, b1)
+    assert.are.equal(a2, b2)
+    assert.are_not.equal(a1, a2)
+  end)
+end)
