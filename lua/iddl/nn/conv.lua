@@ -23,17 +23,50 @@ local OPTIONS = { stride = true, padding = true, dilation = true, groups = true,
                   bias = true, threading = true, chunk = true, tile = true,
                   algorithm = true }
 
--- {h, w} from a number or a pair of integers >= min; `what` names it.
-local function pair(what, v, min)
+-- {h, w} from a number or a pair of integers >= min; `what` names it and
+-- cls the class in the error (raised at `level`, as error's).
+local function pair(cls, what, v, min, level)
   local t = type(v) == 'table' and v or { v, v }
   if #t ~= 2 or math.type(t[1]) ~= 'integer' or math.type(t[2]) ~= 'integer'
       or t[1] < min or t[2] < min then
     local shown = type(v) == 'table' and '{' .. table.concat(v, ', ') .. '}'
                   or tostring(v)
-    error(string.format('nn.Conv2d: %s must be an integer >= %d or a pair '
-                        .. '{h, w} of them, got %s', what, min, shown), 4)
+    error(string.format('%s: %s must be an integer >= %d or a pair {h, w} of '
+                        .. 'them, got %s', cls, what, min, shown), level + 1)
   end
   return { t[1], t[2] }
+end
+
+-- Checks the arguments every convolution class shares and sets m's
+-- in_channels, out_channels, groups, kernel_size, stride, padding and
+-- dilation; options: the set of option names cls accepts. Errors name cls
+-- and are raised 4 levels up (the caller of a constructor whose __init
+-- calls this). Shared with the sparse convolutions.
+function Conv2d.set_geometry(m, cls, cin, cout, k, opts, options)
+  for name in pairs(opts) do
+    if not options[name] then error(cls .. ': unknown option ' .. tostring(name), 4) end
+  end
+  for name, v in pairs { in_channels = cin, out_channels = cout } do
+    if math.type(v) ~= 'integer' or v < 1 then
+      error(string.format('%s: %s must be a positive integer, got %s', cls, name,
+                          tostring(v)), 4)
+    end
+  end
+  local groups = opts.groups or 1
+  if math.type(groups) ~= 'integer' or groups < 1 then
+    error(cls .. ': groups must be a positive integer, got ' .. tostring(groups), 4)
+  end
+  for name, v in pairs { in_channels = cin, out_channels = cout } do
+    if v % groups ~= 0 then
+      error(string.format('%s: %s %d is not divisible by groups %d', cls, name,
+                          v, groups), 4)
+    end
+  end
+  m.in_channels, m.out_channels, m.groups = cin, cout, groups
+  m.kernel_size = pair(cls, 'kernel size', k, 1, 4)
+  m.stride = pair(cls, 'stride', opts.stride or 1, 1, 4)
+  m.padding = pair(cls, 'padding', opts.padding or 0, 0, 4)
+  m.dilation = pair(cls, 'dilation', opts.dilation or 1, 1, 4)
 end
 
 -- opts: stride=1, padding=0, dilation=1 (numbers or {h, w}), groups=1,
@@ -43,32 +76,8 @@ end
 function Conv2d:__init(cin, cout, k, opts)
   M.Module.__init(self)
   opts = opts or {}
-  for name in pairs(opts) do
-    if not OPTIONS[name] then
-      error('nn.Conv2d: unknown option ' .. tostring(name), 3)
-    end
-  end
-  for name, v in pairs { in_channels = cin, out_channels = cout } do
-    if math.type(v) ~= 'integer' or v < 1 then
-      error(string.format('nn.Conv2d: %s must be a positive integer, got %s',
-                          name, tostring(v)), 3)
-    end
-  end
-  local groups = opts.groups or 1
-  if math.type(groups) ~= 'integer' or groups < 1 then
-    error('nn.Conv2d: groups must be a positive integer, got ' .. tostring(groups), 3)
-  end
-  for name, v in pairs { in_channels = cin, out_channels = cout } do
-    if v % groups ~= 0 then
-      error(string.format('nn.Conv2d: %s %d is not divisible by groups %d',
-                          name, v, groups), 3)
-    end
-  end
-  self.in_channels, self.out_channels, self.groups = cin, cout, groups
-  self.kernel_size = pair('kernel size', k, 1)
-  self.stride = pair('stride', opts.stride or 1, 1)
-  self.padding = pair('padding', opts.padding or 0, 0)
-  self.dilation = pair('dilation', opts.dilation or 1, 1)
+  Conv2d.set_geometry(self, 'nn.Conv2d', cin, cout, k, opts, OPTIONS)
+  local groups = self.groups
   self.threading = opts.threading or 'auto'
   if self.threading ~= 'auto' and self.threading ~= 'batch'
       and self.threading ~= 'gemm' then
@@ -174,18 +183,25 @@ local function show(p)
   return p[1] == p[2] and tostring(p[1]) or p[1] .. 'x' .. p[2]
 end
 
+-- The geometry part of a convolution's describe(): channels, kernel and the
+-- settings that differ from the defaults. Shared with the sparse
+-- convolutions.
+function Conv2d.geometry_parts(m)
+  local parts = { string.format('%d -> %d', m.in_channels, m.out_channels),
+                  m.kernel_size[1] .. 'x' .. m.kernel_size[2] }
+  local function add(cond, s) if cond then parts[#parts + 1] = s end end
+  add(m.stride[1] ~= 1 or m.stride[2] ~= 1, 'stride ' .. show(m.stride))
+  add(m.padding[1] ~= 0 or m.padding[2] ~= 0, 'pad ' .. show(m.padding))
+  add(m.dilation[1] ~= 1 or m.dilation[2] ~= 1, 'dilation ' .. show(m.dilation))
+  add(m.groups ~= 1, 'groups ' .. m.groups)
+  return parts
+end
+
 -- e.g. nn.Conv2d(64 -> 128, 3x3, stride 2, pad 1, groups 4, no bias); only
 -- the settings that differ from the defaults are shown.
 function Conv2d:describe()
-  local parts = { string.format('%d -> %d', self.in_channels, self.out_channels),
-                  self.kernel_size[1] .. 'x' .. self.kernel_size[2] }
-  local function add(cond, s) if cond then parts[#parts + 1] = s end end
-  add(self.stride[1] ~= 1 or self.stride[2] ~= 1, 'stride ' .. show(self.stride))
-  add(self.padding[1] ~= 0 or self.padding[2] ~= 0, 'pad ' .. show(self.padding))
-  add(self.dilation[1] ~= 1 or self.dilation[2] ~= 1,
-      'dilation ' .. show(self.dilation))
-  add(self.groups ~= 1, 'groups ' .. self.groups)
-  add(not self.bias, 'no bias')
+  local parts = Conv2d.geometry_parts(self)
+  if not self.bias then parts[#parts + 1] = 'no bias' end
   return 'nn.Conv2d(' .. table.concat(parts, ', ') .. ')'
 end
 

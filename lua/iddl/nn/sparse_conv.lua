@@ -30,44 +30,6 @@ local scratch = iddl.empty(0)
 local OPTIONS = { stride = true, padding = true, dilation = true, groups = true,
                   bias = true, chunk = true, mask = true, like = true, seed = true }
 
--- {h, w} from a number or a pair of integers >= min; `what` names it.
-local function pair(cls, what, v, min)
-  local t = type(v) == 'table' and v or { v, v }
-  if #t ~= 2 or math.type(t[1]) ~= 'integer' or math.type(t[2]) ~= 'integer'
-      or t[1] < min or t[2] < min then
-    local shown = type(v) == 'table' and '{' .. table.concat(v, ', ') .. '}'
-                  or tostring(v)
-    error(string.format('%s: %s must be an integer >= %d or a pair {h, w} of '
-                        .. 'them, got %s', cls, what, min, shown), 4)
-  end
-  return { t[1], t[2] }
-end
-
--- Checks the sizes and options common to every class (level: the user's
--- call is 4 levels up); returns groups.
-local function check_args(cls, cin, cout, opts)
-  for name in pairs(opts) do
-    if not OPTIONS[name] then error(cls .. ': unknown option ' .. tostring(name), 4) end
-  end
-  for name, v in pairs { in_channels = cin, out_channels = cout } do
-    if math.type(v) ~= 'integer' or v < 1 then
-      error(string.format('%s: %s must be a positive integer, got %s', cls, name,
-                          tostring(v)), 4)
-    end
-  end
-  local groups = opts.groups or 1
-  if math.type(groups) ~= 'integer' or groups < 1 then
-    error(cls .. ': groups must be a positive integer, got ' .. tostring(groups), 4)
-  end
-  for name, v in pairs { in_channels = cin, out_channels = cout } do
-    if v % groups ~= 0 then
-      error(string.format('%s: %s %d is not divisible by groups %d', cls, name,
-                          v, groups), 4)
-    end
-  end
-  return groups
-end
-
 -- The (cout, cin) mask over all input channels: output o's group block of
 -- columns holds its row of the (cout, cin/groups) mask, zeros elsewhere.
 local function global_mask(mask, cin, cout, groups)
@@ -88,7 +50,8 @@ function SparseConv2d:__init(cin, cout, k, opts)
   M.Module.__init(self)
   opts = opts or {}
   local cls = self:typename()
-  local groups = check_args(cls, cin, cout, opts)
+  Conv2d.set_geometry(self, cls, cin, cout, k, opts, OPTIONS)
+  local groups = self.groups
   local mask = self._mask or opts.mask
   if not iddl.is_tensor(mask) then
     error(string.format('%s: opts.mask must be a (%d, %d) tensor, got %s', cls,
@@ -98,11 +61,6 @@ function SparseConv2d:__init(cin, cout, k, opts)
     error(string.format('%s: the mask must be %dx%d (out, in/groups), got shape %s',
                         cls, cout, cin // groups, mask:shape_str()), 3)
   end
-  self.in_channels, self.out_channels, self.groups = cin, cout, groups
-  self.kernel_size = pair(cls, 'kernel size', k, 1)
-  self.stride = pair(cls, 'stride', opts.stride or 1, 1)
-  self.padding = pair(cls, 'padding', opts.padding or 0, 0)
-  self.dilation = pair(cls, 'dilation', opts.dilation or 1, 1)
   self.chunk = opts.chunk or 0
   if math.type(self.chunk) ~= 'integer' or self.chunk < 0 then
     error(cls .. ': chunk must be an integer >= 0, got ' .. tostring(self.chunk), 3)
@@ -216,30 +174,18 @@ end
 -- The part of describe() after the geometry (the mask's origin); none here.
 function SparseConv2d:_origin() return nil end
 
--- "3" for {3, 3}, "3x1" for {3, 1}.
-local function show(p)
-  return p[1] == p[2] and tostring(p[1]) or p[1] .. 'x' .. p[2]
-end
-
 -- e.g. nn.BibdConv2d(64 -> 64, 3x3, pad 1, paper, 512 of 4096 channel
 -- pairs (12.5%)); only settings that differ from the defaults are shown.
 function SparseConv2d:describe()
-  local parts = { string.format('%d -> %d', self.in_channels, self.out_channels),
-                  self.kernel_size[1] .. 'x' .. self.kernel_size[2] }
-  local function add(cond, s) if cond then parts[#parts + 1] = s end end
-  add(self.stride[1] ~= 1 or self.stride[2] ~= 1, 'stride ' .. show(self.stride))
-  add(self.padding[1] ~= 0 or self.padding[2] ~= 0, 'pad ' .. show(self.padding))
-  add(self.dilation[1] ~= 1 or self.dilation[2] ~= 1,
-      'dilation ' .. show(self.dilation))
-  add(self.groups ~= 1, 'groups ' .. self.groups)
+  local parts = Conv2d.geometry_parts(self)
   local origin = self:_origin()
-  add(origin ~= nil, origin)
+  if origin ~= nil then parts[#parts + 1] = origin end
   local nnz = self.pattern:nnz()
   local all = self.out_channels * (self.in_channels // self.groups)
   local pct = 100 * nnz / all
   parts[#parts + 1] = string.format('%d of %d channel pairs (%s%%)', nnz, all,
     (pct > 0 and pct < 0.1) and string.format('%.2g', pct) or string.format('%.1f', pct))
-  add(self.bias ~= nil, 'bias')
+  if self.bias ~= nil then parts[#parts + 1] = 'bias' end
   return string.format('%s(%s)', self:typename(), table.concat(parts, ', '))
 end
 
@@ -264,7 +210,8 @@ local BibdConv2d = M.class('nn.BibdConv2d', SparseConv2d)
 
 function BibdConv2d:__init(cin, cout, k, opts)
   opts = opts or {}
-  local groups = check_args('nn.BibdConv2d', cin, cout, opts)
+  Conv2d.set_geometry(self, 'nn.BibdConv2d', cin, cout, k, opts, OPTIONS)
+  local groups = self.groups
   if iddl.is_tensor(opts.mask) then
     self.mask_method = 'custom'
   else
@@ -287,7 +234,8 @@ local RandomSparseConv2d = M.class('nn.RandomSparseConv2d', SparseConv2d)
 
 function RandomSparseConv2d:__init(cin, cout, k, opts)
   opts = opts or {}
-  local groups = check_args('nn.RandomSparseConv2d', cin, cout, opts)
+  Conv2d.set_geometry(self, 'nn.RandomSparseConv2d', cin, cout, k, opts, OPTIONS)
+  local groups = self.groups
   self.like, self.seed = opts.like or 'paper', opts.seed
   self._mask = bibd_mask('nn.RandomSparseConv2d', cin, cout, groups, 'random',
                          { like = self.like, seed = self.seed })
