@@ -147,6 +147,15 @@ function H.assert_allocates_nothing(step, n)
   end
 end
 
+-- The size in bytes of the file at path, 0 when it cannot be opened.
+function H.size_of(path)
+  local f = io.open(path, 'rb')
+  if not f then return 0 end
+  local n = f:seek('end')
+  f:close()
+  return n
+end
+
 -- The whole content of the file at path, as a byte string.
 function H.read_file(path)
   local f = assert(io.open(path, 'rb'))

@@ -1,6 +1,7 @@
 -- End to end: scripts/mlp.lua trains on the real MNIST (fetched by
 -- `make data`) and writes its JSON, CSV and figures. Skipped without data.
 local iddl = iddl or require 'iddl'
+local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 
 local BIN = os.getenv('IDDL_BIN') or 'build/iddl'
 
@@ -9,14 +10,6 @@ local function have_mnist()
     or io.open('data/mnist/t10k-labels-idx1-ubyte.gz', 'rb')
   if f then f:close() end
   return f ~= nil
-end
-
-local function size_of(path)
-  local f = io.open(path, 'rb')
-  if not f then return 0 end
-  local n = f:seek('end')
-  f:close()
-  return n
 end
 
 describe('scripts/mlp.lua', function()
@@ -48,7 +41,7 @@ describe('scripts/mlp.lua', function()
   it('writes the CSV and the figures', function()
     for _, f in ipairs { 'mlp.csv', 'mlp_curves.png', 'mlp_curves.svg',
                          'mlp_experiments.png', 'mlp_experiments.eps' } do
-      assert.is_true(size_of(out .. '/' .. f) > 100, f .. ' missing or empty')
+      assert.is_true(H.size_of(out .. '/' .. f) > 100, f .. ' missing or empty')
     end
     os.execute('rm -rf ' .. out)
   end)

@@ -2,25 +2,12 @@
 -- Fashion-MNIST padded to 32x32 (`make data`) and writes its JSON, CSV and
 -- figures. Skipped without the data.
 local iddl = iddl or require 'iddl'
+local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
 
 local BIN = os.getenv('IDDL_BIN') or 'build/iddl'
 
-local function exists(path)
-  local f = io.open(path, 'rb')
-  if f then f:close() end
-  return f ~= nil
-end
-
-local function size_of(path)
-  local f = io.open(path, 'rb')
-  if not f then return 0 end
-  local n = f:seek('end')
-  f:close()
-  return n
-end
-
 describe('scripts/resnet.lua', function()
-  if not exists('data/fashion-mnist/t10k-labels-idx1-ubyte.gz') then
+  if H.size_of('data/fashion-mnist/t10k-labels-idx1-ubyte.gz') == 0 then
     pending('Fashion-MNIST is not in data/fashion-mnist: run make data')
     return
   end
@@ -43,7 +30,7 @@ describe('scripts/resnet.lua', function()
     assert.truthy(log:find('54.71', 1, true), log)   -- the paper's MFLOPs beside ours
     for _, f in ipairs { 'resnet.csv', 'resnet_curves.png', 'resnet_experiments.png',
                          'resnet_experiments.eps', 'resnet_experiments_sparse_only.png' } do
-      assert.is_true(size_of(out .. '/' .. f) > 100, f .. ' missing or empty')
+      assert.is_true(H.size_of(out .. '/' .. f) > 100, f .. ' missing or empty')
     end
     os.execute('rm -rf ' .. out)
   end)

@@ -8,41 +8,10 @@
 local iddl = iddl or require 'iddl'
 local nn = iddl.nn
 
-local EPS, RTOL, ATOL = 1e-2, 1e-2, 2e-3
+local H = dofile(debug.getinfo(1, 'S').source:match('^@(.*[/\\])') .. 'helpers.lua')
+
 local MAX_CHECKED = 400 -- elements checked per tensor
-
--- Compares analytic with the central differences of f() when the elements
--- of `target` are perturbed.
-local function check_tensor(what, target, analytic, f)
-  local flat, a = target:view(-1), analytic:contiguous():view(-1)
-  local n = math.min(flat:numel(), MAX_CHECKED)
-  for k = 1, n do
-    local v = flat[k]
-    flat[k] = v + EPS
-    local lp = f()
-    flat[k] = v - EPS
-    local lm = f()
-    flat[k] = v
-    local num = (lp - lm) / (2 * EPS)
-    if math.abs(a[k] - num) > ATOL + RTOL * math.abs(num) then
-      error(string.format('%s element %d: analytic %.6g, numeric %.6g', what, k,
-                          a[k], num), 2)
-    end
-  end
-end
-
--- Checks gradInput and every parameter gradient of m at input x.
-local function gradcheck(m, x)
-  local r = iddl.randn(m:forward(x):size())
-  local function L() return (m:forward(x) * r):sum() end
-  m:zero_grad()
-  local gi = m:backward(x, r):clone()
-  local params, grads = m:parameters()
-  local saved = {}
-  for i, g in ipairs(grads) do saved[i] = g:clone() end
-  check_tensor('gradInput', x, gi, L)
-  for i, p in ipairs(params) do check_tensor('parameter ' .. i, p, saved[i], L) end
-end
+local function gradcheck(m, x) H.gradcheck(m, x, { max = MAX_CHECKED }) end
 
 -- A random (rows, cols) 0/1 mask with about half the entries set and at
 -- least one per row.
