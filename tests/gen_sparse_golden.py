@@ -13,41 +13,23 @@ float64 on float32 inputs from a fixed seed. Each case stores, as float32
 set_dense_weight wants; the seed's values there never matter), the bias, the
 input, a gradOutput, the output, the gradient of the input, of the dense
 weight and of the bias. 'paper' masks are the seed's generate_fake_bibd_mask,
-written again below, so the spec also checks iddl.bibd.mask(v, b, 'paper').
+(tests/golden_util.py), so the spec also checks iddl.bibd.mask(v, b, 'paper').
 OUT/cases.lua lists the cases:
 
   { name=, in_features=, out_features=, method='paper' | nil, bias=,
     mask=, weight=, bias_value=, input=, grad_output=, output=, grad_input=,
     grad_weight=, grad_bias= }
 """
-import math
 
 import numpy as np
 import torch
 
-from golden_util import Golden, f32
+from golden_util import Golden, f32, seed_mask
 
 golden = Golden('tests/golden/sparse', seed=4321)
 save, cases = golden.save, golden.cases
 rng = np.random.default_rng(4321)
 
-
-def seed_mask(v, b):
-    """The seed's (b, v) 'fake BIBD' mask: the lines of the q x q grid with
-    q = ceil(sqrt(v)) (rows, columns, then the seed's transposed shifted
-    grids), first v points kept, lines cycled over the b outputs."""
-    q = math.ceil(math.sqrt(v))
-    lines = [[q * m + j for j in range(q)] for m in range(q)]
-    lines += [[m + q * n for n in range(q)] for m in range(q)]
-    for k in range(1, q):
-        for n in range(q):
-            lines.append([(k * i + n) % q + q * i for i in range(q)])
-    mask = np.zeros((b, v))
-    for o in range(b):
-        for p in lines[o % len(lines)]:
-            if p < v:
-                mask[o, p] = 1
-    return mask
 
 
 class MaskedLinear(torch.autograd.Function):

@@ -10,6 +10,7 @@ and writes the manifest:
 Imported as `golden_util` because Python puts the script's folder (tests/)
 first on sys.path.
 """
+import math
 import os
 import sys
 
@@ -42,6 +43,25 @@ def lua(v):
         return '{' + ', '.join('%s = %s' % (k, lua(x)) for k, x in v.items()
                                if x is not None) + '}'
     raise TypeError(v)
+
+
+def seed_mask(v, b):
+    """The seed's (b, v) 'fake BIBD' mask, generate_fake_bibd_mask(v, b):
+    the lines of the q x q grid with q = ceil(sqrt(v)) (rows, columns, then
+    the seed's transposed shifted grids), first v points kept, lines cycled
+    over the b outputs."""
+    q = math.ceil(math.sqrt(v))
+    lines = [[q * m + j for j in range(q)] for m in range(q)]
+    lines += [[m + q * n for n in range(q)] for m in range(q)]
+    for k in range(1, q):
+        for n in range(q):
+            lines.append([(k * i + n) % q + q * i for i in range(q)])
+    mask = np.zeros((b, v))
+    for o in range(b):
+        for p in lines[o % len(lines)]:
+            if p < v:
+                mask[o, p] = 1
+    return mask
 
 
 def out_dir(default):
