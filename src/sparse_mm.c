@@ -43,19 +43,6 @@ typedef __m512 vf16;
 #define VHSUM(v) _mm512_reduce_add_ps(v)
 #define VREDUCE4 reduce4_avx512
 #include "sparse_mm_kernels.h"
-#undef FN
-#undef VW
-#undef NVMAX
-#undef vf
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VZERO
-#undef VADD
-#undef VMUL
-#undef VFMA
-#undef VHSUM
-#undef VREDUCE4
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -89,19 +76,6 @@ typedef __m256 vf8;
 #define VHSUM(v) hsum_avx2(v)
 #define VREDUCE4 reduce4_avx2
 #include "sparse_mm_kernels.h"
-#undef FN
-#undef VW
-#undef NVMAX
-#undef vf
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VZERO
-#undef VADD
-#undef VMUL
-#undef VFMA
-#undef VHSUM
-#undef VREDUCE4
 #pragma GCC pop_options
 
 /* Baseline x86-64: SSE2, no FMA. */
@@ -128,19 +102,6 @@ static inline __m128 reduce4_sse(__m128 a, __m128 b, __m128 c, __m128 d) {
 #define VHSUM(v) hsum_sse(v)
 #define VREDUCE4 reduce4_sse
 #include "sparse_mm_kernels.h"
-#undef FN
-#undef VW
-#undef NVMAX
-#undef vf
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VZERO
-#undef VADD
-#undef VMUL
-#undef VFMA
-#undef VHSUM
-#undef VREDUCE4
 
 /* --- dispatch --------------------------------------------------------------- */
 

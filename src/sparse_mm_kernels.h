@@ -452,3 +452,18 @@ static void FN(sddmm_range)(const iddl_sparse_pattern *s, int64_t kk,
 }
 
 #undef AI
+
+/* The parameters above are per inclusion: the next one defines its own. */
+#undef FN
+#undef VW
+#undef NVMAX
+#undef vf
+#undef VLOAD
+#undef VSTORE
+#undef VSET1
+#undef VZERO
+#undef VADD
+#undef VMUL
+#undef VFMA
+#undef VHSUM
+#undef VREDUCE4
