@@ -46,16 +46,9 @@ end
 -- PyTorch: the seed's masked layer for every config, one time per line.
 local py = [[
 import sys, time, torch
+sys.path.insert(0, 'tests/bench')
+from seed_torch import MaskedLinearFunction as Masked
 torch.set_num_threads(%d); torch.manual_seed(0)
-class Masked(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, w, mask):
-        ctx.save_for_backward(x, w, mask)
-        return x.mm((w * mask).t())
-    @staticmethod
-    def backward(ctx, g):
-        x, w, mask = ctx.saved_tensors
-        return g.mm(w * mask), g.t().mm(x) * mask, None
 def best(f):
     per = 1
     while True:

@@ -7,7 +7,6 @@ tests/bench/bench_mlp_experiment.lua. Prints the total seconds last.
 
 usage: /usr/bin/python3 tests/bench/mlp_experiment_torch.py DATA_DIR THREADS [EPOCHS]
 """
-import math
 import sys
 import time
 
@@ -15,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+
+from seed_torch import MaskedLinearFunction, seed_mask
 
 HIDDEN = {"3-1": (16, 20), "3-2": (25, 30), "3-3": (36, 42), "3-4": (49, 56)}
 
@@ -24,42 +25,11 @@ def idx(path, offset):
         return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
 
 
-def plane_mask(q):
-    """The seed's q(q+1) x q^2 'affine plane over Z_q' incidence."""
-    m = np.zeros((q * (q + 1), q * q))
-    for a in range(q):
-        m[a, q * a:q * a + q] = 1
-        for n in range(q):
-            m[q + a, a + q * n] = 1
-    for k in range(1, q):
-        for n in range(q):
-            for i in range(q):
-                m[q * (k + 1) + n, (k * i + n) % q + q * i] = 1
-    return m
-
-
-def paper_mask(v, b):
-    q = math.ceil(math.sqrt(v))
-    m = plane_mask(q)
-    return m[np.arange(b) % (q * (q + 1))][:, :v]
-
-
 def random_mask(v, b):
-    m = paper_mask(v, b).reshape(-1)
+    """The seed's random mask: the entries of its 'paper' mask shuffled."""
+    m = seed_mask(v, b).numpy().reshape(-1)
     np.random.shuffle(m)
     return m.reshape(b, v)
-
-
-class MaskedLinearFunction(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, weight, mask):
-        ctx.save_for_backward(x, weight, mask)
-        return x.mm((weight * mask).t())
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, weight, mask = ctx.saved_tensors
-        return grad.mm(weight * mask), grad.t().mm(x) * mask, None
 
 
 class MaskedLinear(nn.Module):
@@ -78,7 +48,7 @@ def build(kind, size):
     if kind == "MLP":
         layers = [nn.Linear(784, h1), nn.Linear(h1, h2)]
     else:
-        make = paper_mask if kind == "B-MLP" else random_mask
+        make = (lambda v, b: seed_mask(v, b).numpy()) if kind == "B-MLP" else random_mask
         layers = [MaskedLinear(784, h1, make), MaskedLinear(h1, h2, make)]
     return nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), nn.Linear(h2, 10),
                          nn.LogSoftmax(dim=1))

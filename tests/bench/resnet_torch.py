@@ -10,7 +10,6 @@ one line: train_seconds infer_seconds peak_rss_kib.
 usage: /usr/bin/python3 tests/bench/resnet_torch.py MODEL THREADS [REPS]
        MODEL = dense | bibd | groupsG
 """
-import math
 import sys
 import time
 
@@ -18,21 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seed_torch import seed_mask
 
-def seed_mask(v, b):
-    """The seed's (b, v) 'fake BIBD' mask (tests/gen_sparse_golden.py)."""
-    q = math.ceil(math.sqrt(v))
-    lines = [[q * m + j for j in range(q)] for m in range(q)]
-    lines += [[m + q * n for n in range(q)] for m in range(q)]
-    for k in range(1, q):
-        for n in range(q):
-            lines.append([(k * i + n) % q + q * i for i in range(q)])
-    mask = torch.zeros(b, v)
-    for o in range(b):
-        for p in lines[o % len(lines)]:
-            if p < v:
-                mask[o, p] = 1
-    return mask
 
 
 class MaskedConv2d(nn.Conv2d):
