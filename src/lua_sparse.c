@@ -279,39 +279,44 @@ static const float *opt_bias(lua_State *L, const iddl_sparse_pattern *s, int idx
   return iddl_data(b);
 }
 
-/* linear_forward(p, out, xT, yT, x (..., I), w (nnz), bias | nil) -> out
- * (..., O); xT becomes x^T (I, ld) for the backward pass (ld: the padded
- * batch size of nn_sparse_linear.h). */
+/* Resizes t to the batch tiles (T, n, 16) of a batch of B rows of n. */
+static void resize_tiles(lua_State *L, iddl_tensor *t, int64_t B, int64_t n) {
+  int64_t size[3] = {iddl_sparse_linear_tiles(B), n, IDDL_SPARSE_TILE};
+  iddl_lua_resize(L, t, 3, size);
+}
+
+/* linear_forward(p, out, xt, yt, x (..., I), w (nnz), bias | nil) -> out
+ * (..., O); xt becomes x in batch tiles (T, I, 16) for the backward pass
+ * (nn_sparse_linear.h); yt is scratch. */
 static int f_linear_forward(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
-  iddl_tensor *out = iddl_lua_check(L, 2), *xT = iddl_lua_check(L, 3),
-              *yT = iddl_lua_check(L, 4);
+  iddl_tensor *out = iddl_lua_check(L, 2), *xt = iddl_lua_check(L, 3),
+              *yt = iddl_lua_check(L, 4);
   const iddl_tensor *x = iddl_lua_contig(L, 5);
   int64_t B = linear_rows(L, s, x);
   const float *w = check_packed(L, s, 1, 6, "weight");
   const float *bias = opt_bias(L, s, 7);
-  int64_t ld = iddl_sparse_linear_ld(B);
-  int64_t size[IDDL_MAX_DIMS], tsize[2] = {s->cols, ld}, ysize[2] = {s->rows, ld};
+  int64_t size[IDDL_MAX_DIMS];
   memcpy(size, x->size, sizeof size);
   size[x->ndim - 1] = s->rows;
   iddl_lua_resize(L, out, x->ndim, size);
-  iddl_lua_resize(L, xT, 2, tsize);
-  iddl_lua_resize(L, yT, 2, ysize);
-  iddl_sparse_linear_forward(s, iddl_data(out), iddl_data(xT), iddl_data(yT),
+  resize_tiles(L, xt, B, s->cols);
+  resize_tiles(L, yt, B, s->rows);
+  iddl_sparse_linear_forward(s, iddl_data(out), iddl_data(xt), iddl_data(yt),
                              iddl_data(x), w, bias, B);
   lua_pushvalue(L, 2);
   return 1;
 }
 
-/* linear_save_input(p, xT, x (..., I)) -> xT (I, ld): x^T, as linear_forward
- * leaves it. */
+/* linear_save_input(p, xt, x (..., I)) -> xt (T, I, 16): x in batch tiles,
+ * as linear_forward leaves it. */
 static int f_linear_save_input(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
-  iddl_tensor *xT = iddl_lua_check(L, 2);
+  iddl_tensor *xt = iddl_lua_check(L, 2);
   const iddl_tensor *x = iddl_lua_contig(L, 3);
-  int64_t B = linear_rows(L, s, x), size[2] = {s->cols, iddl_sparse_linear_ld(B)};
-  iddl_lua_resize(L, xT, 2, size);
-  iddl_sparse_linear_save_input(s, iddl_data(xT), iddl_data(x), B);
+  int64_t B = linear_rows(L, s, x);
+  resize_tiles(L, xt, B, s->cols);
+  iddl_sparse_linear_save_input(s, iddl_data(xt), iddl_data(x), B);
   lua_pushvalue(L, 2);
   return 1;
 }
@@ -326,16 +331,17 @@ static float *opt_grad(lua_State *L, int idx, int64_t n, const char *what) {
   return iddl_data(g);
 }
 
-/* linear_backward(p, gin | nil, gw | nil, gb | nil, gxT, gT, x, gout, xT, w
+/* linear_backward(p, gin | nil, gw | nil, gb | nil, gxt, gt, x, gout, xt, w
  * [, scale]) -> gin: gradInput (x's shape, overwritten) if gin is given;
  * adds scale * the parameter gradients to gw (nnz) and gb (O) if given, from
- * xT = x^T (I, ld) as left by linear_forward or linear_save_input. */
+ * xt = x in batch tiles (T, I, 16) as left by linear_forward or
+ * linear_save_input; gxt and gt are scratch. */
 static int f_linear_backward(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
   iddl_tensor *gin = lua_isnoneornil(L, 2) ? NULL : iddl_lua_check(L, 2);
   float *gw = opt_grad(L, 3, s->nnz, "weight gradient");
   float *gb = opt_grad(L, 4, s->rows, "bias gradient");
-  iddl_tensor *gxT = iddl_lua_check(L, 5), *gT = iddl_lua_check(L, 6);
+  iddl_tensor *gxt = iddl_lua_check(L, 5), *gt = iddl_lua_check(L, 6);
   const iddl_tensor *x = iddl_lua_contig(L, 7), *g = iddl_lua_contig(L, 8);
   int64_t B = linear_rows(L, s, x);
   int ok = g->ndim == x->ndim && g->size[g->ndim - 1] == s->rows;
@@ -344,27 +350,29 @@ static int f_linear_backward(lua_State *L) {
     return luaL_error(L, "sparse linear: gradOutput of shape %s does not fit "
                       "input of shape %s and %d outputs", SHAPE(g), SHAPE(x),
                       (int)s->rows);
-  int64_t ld = iddl_sparse_linear_ld(B);
-  const float *xT = NULL;
+  const float *xt = NULL;
   if (gw) {
-    int64_t ldt;
-    const iddl_tensor *t = check_mat(L, 9, "saved transposed input", s->cols, ld, &ldt);
-    if (ldt != ld)
-      return luaL_error(L, "sparse linear: the saved transposed input of shape %s "
-                        "is not contiguous", SHAPE(t));
-    xT = iddl_data(t);
+    const iddl_tensor *t = iddl_lua_check(L, 9);
+    if (t->ndim != 3 || t->size[0] != iddl_sparse_linear_tiles(B) ||
+        t->size[1] != s->cols || t->size[2] != IDDL_SPARSE_TILE ||
+        !iddl_is_contiguous(t))
+      return luaL_error(L, "sparse linear: the saved tiled input of shape %s "
+                        "does not fit input of shape %s (expected contiguous "
+                        "%dx%dx%d)", SHAPE(t), SHAPE(x),
+                        (int)iddl_sparse_linear_tiles(B), (int)s->cols,
+                        IDDL_SPARSE_TILE);
+    xt = iddl_data(t);
   }
   const float *w = check_packed(L, s, 1, 10, "weight");
   float scale = (float)luaL_optnumber(L, 11, 1.0);
-  int64_t gsize[2] = {s->rows, ld}, xsize[2] = {s->cols, ld};
-  iddl_lua_resize(L, gT, 2, gsize);
+  resize_tiles(L, gt, B, s->rows);
   if (gin) {
     iddl_lua_resize(L, gin, x->ndim, x->size);
-    iddl_lua_resize(L, gxT, 2, xsize);
+    resize_tiles(L, gxt, B, s->cols);
   }
   iddl_sparse_linear_backward(s, gin ? iddl_data(gin) : NULL, gw, gb,
-                              gin ? iddl_data(gxT) : NULL, iddl_data(gT),
-                              iddl_data(g), xT, w, B, scale);
+                              gin ? iddl_data(gxt) : NULL, iddl_data(gt),
+                              iddl_data(g), xt, w, B, scale);
   lua_pushvalue(L, 2);
   return 1;
 }

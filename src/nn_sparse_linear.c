@@ -1,46 +1,142 @@
-/* nn_sparse_linear.c - the sparse linear layer: transposes around the
- * sparse products of sparse_mm.c. */
+/* nn_sparse_linear.c - the sparse linear layer: each batch tile is
+ * transposed in, multiplied by the tile kernels of sparse_mm.c and
+ * transposed out while it is in cache. */
+#include <string.h>
+
 #include "nn_sparse_linear.h"
+#include "parallel.h"
 #include "transpose.h"
 
-int64_t iddl_sparse_linear_ld(int64_t B) {
-  return B >= 64 && B % 64 == 0 ? B + 16 : B;
+enum { TILE = IDDL_SPARSE_TILE };
+
+/* Work (in multiply-adds of a batch lane) that each thread must get before
+ * the tiles are split: a round trip through the thread pool costs 10-60 us
+ * on these machines. A tile costs its connections plus its transposes. */
+#define PARALLEL_WORK 400000.0
+#define TRANSPOSE_COST 4 /* per element, in multiply-adds */
+
+int64_t iddl_sparse_linear_tiles(int64_t B) { return (B + TILE - 1) / TILE; }
+
+/* dst (n, 16) = rows [b0, b0 + 16) of src (B, n), transposed; the lanes
+ * past B become 0. */
+static void pack_tile(float *dst, const float *src, int64_t n, int64_t b0,
+                      int64_t B) {
+  int64_t nb = B - b0 < TILE ? B - b0 : TILE;
+  iddl_transpose_2d(dst, TILE, src + b0 * n, n, nb, n);
+  if (nb < TILE)
+    for (int64_t i = 0; i < n; i++)
+      memset(dst + i * TILE + nb, 0, (size_t)(TILE - nb) * sizeof *dst);
 }
 
-void iddl_sparse_linear_save_input(const iddl_sparse_pattern *s, float *xT,
+/* Rows [b0, b0 + 16) of dst (B, n) = src (n, 16) transposed, the lanes past
+ * B left out. */
+static void unpack_tile(float *dst, const float *src, int64_t n, int64_t b0,
+                        int64_t B) {
+  int64_t nb = B - b0 < TILE ? B - b0 : TILE;
+  iddl_transpose_2d(dst + b0 * n, n, src, TILE, n, nb);
+}
+
+/* One pass over the tiles: src (B, n_src) is packed into `packed` (T,
+ * n_src, 16); the product goes to `result` (T, n_dst, 16) and is unpacked
+ * into dst (B, n_dst). Forward: in, out, xt, yt. Backward: grad_out,
+ * grad_in (NULL: packing only), gt, gxt. */
+typedef struct job {
+  const iddl_sparse_pattern *s;
+  const float *src, *weight, *bias;
+  float *dst, *packed, *result;
+  int64_t B;
+} job;
+
+/* The work of T tiles, for iddl_parallel_for_work. */
+static double tiles_work(const iddl_sparse_pattern *s, int64_t T) {
+  return (double)T * TILE * ((double)s->nnz + TRANSPOSE_COST * (double)(s->rows + s->cols));
+}
+
+static void save_tiles(void *ctx, int64_t t0, int64_t t1) {
+  const job *j = ctx;
+  int64_t I = j->s->cols;
+  for (int64_t t = t0; t < t1; t++)
+    pack_tile(j->packed + t * I * TILE, j->src, I, t * TILE, j->B);
+}
+
+void iddl_sparse_linear_save_input(const iddl_sparse_pattern *s, float *xt,
                                    const float *in, int64_t B) {
-  iddl_transpose_2d(xT, iddl_sparse_linear_ld(B), in, s->cols, B, s->cols);
+  job j = {.s = s, .src = in, .packed = xt, .B = B};
+  int64_t T = iddl_sparse_linear_tiles(B);
+  iddl_parallel_for_work(T, (double)T * TILE * TRANSPOSE_COST * (double)s->cols,
+                         PARALLEL_WORK, save_tiles, &j);
+}
+
+static void forward_tiles(void *ctx, int64_t t0, int64_t t1) {
+  const job *j = ctx;
+  int64_t I = j->s->cols, O = j->s->rows;
+  for (int64_t t = t0; t < t1; t++) {
+    float *xt = j->packed + t * I * TILE, *yt = j->result + t * O * TILE; /* (I, 16), (O, 16) */
+    pack_tile(xt, j->src, I, t * TILE, j->B);
+    iddl_spmm_tile(j->s, j->weight, xt, yt);
+    unpack_tile(j->dst, yt, O, t * TILE, j->B);
+    if (j->bias)
+      for (int64_t b = t * TILE; b < j->B && b < (t + 1) * TILE; b++) {
+        float *row = j->dst + b * O; /* (O) */
+        for (int64_t o = 0; o < O; o++) row[o] += j->bias[o];
+      }
+  }
 }
 
 void iddl_sparse_linear_forward(const iddl_sparse_pattern *s, float *out,
-                                float *xT, float *yT, const float *in,
+                                float *xt, float *yt, const float *in,
                                 const float *weight, const float *bias,
                                 int64_t B) {
-  int64_t O = s->rows, ld = iddl_sparse_linear_ld(B);
-  if (B <= 0) return;
-  iddl_sparse_linear_save_input(s, xT, in, B);
-  iddl_spmm(s, 1, weight, xT, ld, B, yT, ld, 0);
-  iddl_transpose_2d(out, O, yT, ld, O, B);
-  if (bias)
-    for (int64_t b = 0; b < B; b++) {
-      float *row = out + b * O; /* (O) */
-      for (int64_t o = 0; o < O; o++) row[o] += bias[o];
-    }
+  job j = {.s = s, .src = in, .weight = weight, .bias = bias, .dst = out,
+           .packed = xt, .result = yt, .B = B};
+  int64_t T = iddl_sparse_linear_tiles(B);
+  iddl_parallel_for_work(T, tiles_work(s, T), PARALLEL_WORK, forward_tiles, &j);
+}
+
+/* Backward, per tile: gradOutput into gt, and when grad_in is wanted, gxt
+ * and its rows of grad_in. */
+static void backward_tiles(void *ctx, int64_t t0, int64_t t1) {
+  const job *j = ctx;
+  int64_t I = j->s->cols, O = j->s->rows;
+  for (int64_t t = t0; t < t1; t++) {
+    float *gt = j->packed + t * O * TILE; /* (O, 16) */
+    pack_tile(gt, j->src, O, t * TILE, j->B);
+    if (!j->dst) continue;
+    float *gxt = j->result + t * I * TILE; /* (I, 16) */
+    iddl_spmm_t_tile(j->s, j->weight, gt, gxt);
+    unpack_tile(j->dst, gxt, I, t * TILE, j->B);
+  }
+}
+
+typedef struct dw_job {
+  const iddl_sparse_pattern *s;
+  const float *gt, *xt;
+  int64_t T;
+  float scale, *dw;
+} dw_job;
+
+static void weight_rows(void *ctx, int64_t r0, int64_t r1) {
+  const dw_job *j = ctx;
+  iddl_sddmm_tiles(j->s, j->gt, j->xt, j->T, r0, r1, j->scale, j->dw);
 }
 
 void iddl_sparse_linear_backward(const iddl_sparse_pattern *s, float *grad_in,
                                  float *grad_weight, float *grad_bias,
-                                 float *gxT, float *gT, const float *grad_out,
-                                 const float *xT, const float *weight,
+                                 float *gxt, float *gt, const float *grad_out,
+                                 const float *xt, const float *weight,
                                  int64_t B, float scale) {
-  int64_t I = s->cols, O = s->rows, ld = iddl_sparse_linear_ld(B);
+  int64_t O = s->rows, T = iddl_sparse_linear_tiles(B);
   if (B <= 0) return;
-  iddl_transpose_2d(gT, ld, grad_out, O, B, O);
-  if (grad_in) {
-    iddl_spmm_t(s, 1, weight, gT, ld, B, gxT, ld, 0);
-    iddl_transpose_2d(grad_in, I, gxT, ld, I, B);
+  job j = {.s = s, .src = grad_out, .weight = weight, .dst = grad_in,
+           .packed = gt, .result = gxt, .B = B};
+  double work = grad_in ? tiles_work(s, T)
+                        : (double)T * TILE * TRANSPOSE_COST * (double)O;
+  iddl_parallel_for_work(T, work, PARALLEL_WORK, backward_tiles, &j);
+  if (grad_weight) {
+    dw_job d = {.s = s, .gt = gt, .xt = xt, .T = T, .scale = scale, .dw = grad_weight};
+    iddl_parallel_for_work(O, (double)s->nnz * (double)(T * TILE), PARALLEL_WORK,
+                           weight_rows, &d);
   }
-  if (grad_weight) iddl_sddmm(s, 1, gT, ld, xT, ld, B, scale, grad_weight);
   if (grad_bias)
     for (int64_t b = 0; b < B; b++) {
       const float *g = grad_out + b * O; /* (O) */

@@ -112,17 +112,25 @@ typedef void (*sddmm_fn)(const iddl_sparse_pattern *, int64_t, const float *,
                          int64_t, const float *, int64_t, float *, int64_t,
                          int64_t, int64_t, int64_t, float);
 
+typedef void (*sddmm_tiles_fn)(const iddl_sparse_pattern *, const float *,
+                               const float *, int64_t, float *, int64_t,
+                               int64_t, float);
+
 typedef struct kernels {
   const char *name;
   int vw;            /* floats per vector */
   spmm_fn spmm, spmm_t;
   sddmm_fn sddmm;
+  sddmm_tiles_fn sddmm_tiles;
 } kernels;
 
 static const kernels ISA[] = {
-    {"avx512", 16, spmm_range_avx512, spmm_t_range_avx512, sddmm_range_avx512},
-    {"avx2", 8, spmm_range_avx2, spmm_t_range_avx2, sddmm_range_avx2},
-    {"sse", 4, spmm_range_sse, spmm_t_range_sse, sddmm_range_sse},
+    {"avx512", 16, spmm_range_avx512, spmm_t_range_avx512, sddmm_range_avx512,
+     sddmm_tiles_avx512},
+    {"avx2", 8, spmm_range_avx2, spmm_t_range_avx2, sddmm_range_avx2,
+     sddmm_tiles_avx2},
+    {"sse", 4, spmm_range_sse, spmm_t_range_sse, sddmm_range_sse,
+     sddmm_tiles_sse},
 };
 enum { NISA = sizeof ISA / sizeof *ISA };
 
@@ -323,4 +331,24 @@ void iddl_sddmm(const iddl_sparse_pattern *s, int64_t kk, const float *dy,
            .lda = lddy, .b = x, .ldb = ldx, .out = dw, .scale = scale,
            .kind = 2};
   run(&j);
+}
+
+/* --- batch tiles (single thread) --------------------------------------------- */
+
+void iddl_spmm_tile(const iddl_sparse_pattern *s, const float *w,
+                    const float *xt, float *yt) {
+  enum { T = IDDL_SPARSE_TILE };
+  pick()->spmm(s, 1, w, xt, T, yt, T, 0, s->rows, 0, T, 0);
+}
+
+void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *w,
+                      const float *gt, float *gxt) {
+  enum { T = IDDL_SPARSE_TILE };
+  pick()->spmm_t(s, 1, w, gt, T, gxt, T, 0, s->cols, 0, T, 0);
+}
+
+void iddl_sddmm_tiles(const iddl_sparse_pattern *s, const float *gt,
+                      const float *xt, int64_t tiles, int64_t r0, int64_t r1,
+                      float scale, float *dw) {
+  pick()->sddmm_tiles(s, gt, xt, tiles, dw, r0, r1, scale);
 }

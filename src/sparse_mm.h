@@ -68,6 +68,31 @@ void iddl_sddmm(const iddl_sparse_pattern *s, int64_t kk, const float *dy,
                 int64_t lddy, const float *x, int64_t ldx, int64_t P,
                 float scale, float *dw);
 
+/* --- batch tiles --------------------------------------------------------
+ * A batch (B, n) in tiles: T = ceil(B / IDDL_SPARSE_TILE) tiles of
+ * (n, IDDL_SPARSE_TILE), element (b, i) at tile b / 16, row i, lane b % 16;
+ * lanes past B hold zeros. Per tile the products run on one vector (or a
+ * few) per connection, with both operands in cache; these functions run on
+ * the calling thread (the caller splits tiles or rows over threads). kk = 1.
+ */
+#define IDDL_SPARSE_TILE 16
+
+/* yt (rows, 16) = S(W) @ xt (cols, 16): one tile of the sparse linear
+ * layer's forward pass (y^T). */
+void iddl_spmm_tile(const iddl_sparse_pattern *s, const float *w,
+                    const float *xt, float *yt);
+
+/* gxt (cols, 16) = S(W)^T @ gt (rows, 16). */
+void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *w,
+                      const float *gt, float *gxt);
+
+/* For the connections of rows [r0, r1): dW[j] += scale * sum over the
+ * batch of G[b, o] * X[b, c], j = (o, c), from the whole batch in tiles:
+ * gt (tiles, rows, 16), xt (tiles, cols, 16). */
+void iddl_sddmm_tiles(const iddl_sparse_pattern *s, const float *gt,
+                      const float *xt, int64_t tiles, int64_t r0, int64_t r1,
+                      float scale, float *dw);
+
 /* Kernels for tests and benchmarks: iddl_sparse_force_isa("avx512" |
  * "avx2" | "sse") makes every product use that instruction set (returns -1,
  * changing nothing, if the CPU lacks it or the name is unknown); NULL goes

@@ -2,8 +2,8 @@
  * indexes, and spmm / spmm_t / sddmm against dense double-precision
  * products for random masks (with empty rows and columns), kk = 1 and 9,
  * P around every tile width, leading dimensions larger than P, the
- * accumulate flag, sizes big enough to use the thread pool, and every
- * instruction set the CPU has. */
+ * accumulate flag, sizes big enough to use the thread pool, the products
+ * over batch tiles, and every instruction set the CPU has. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -232,6 +232,76 @@ static void test_threaded_sizes(void **state) {
   check_products(64, 784, 0.05, 1, 250); /* a sparse linear layer */
 }
 
+/* The batch-tile products (iddl_spmm_tile, iddl_spmm_t_tile,
+ * iddl_sddmm_tiles) for `tiles` tiles of 16 lanes on every ISA, against
+ * dense double-precision products. The sddmm covers tile counts that take
+ * every chunk size of every ISA's register budget. */
+static void check_tiles(int64_t rows, int64_t cols, double density, int64_t tiles) {
+  enum { L = IDDL_SPARSE_TILE };
+  float *mask = random_mask(rows, cols, density);
+  iddl_sparse_pattern s;
+  iddl_err err;
+  assert_int_equal(iddl_sparse_pattern_init(&s, mask, rows, cols, &err), 0);
+  float *w = randn(s.nnz), *xt = randn(tiles * cols * L), *gt = randn(tiles * rows * L);
+  double *wd = dense_of(&s, 1, w);
+  float *yt = malloc((size_t)(rows * L) * sizeof *yt), *gxt = malloc((size_t)(cols * L) * sizeof *gxt);
+  float *dw = malloc((size_t)(s.nnz + 1) * sizeof *dw);
+  for (size_t isa = 0; isa < sizeof ISAS / sizeof *ISAS; isa++) {
+    if (iddl_sparse_force_isa(ISAS[isa])) continue;
+    iddl_spmm_tile(&s, w, xt, yt); /* tile 0 */
+    iddl_spmm_t_tile(&s, w, gt, gxt);
+    for (int64_t b = 0; b < L; b++) {
+      for (int64_t o = 0; o < rows; o++) {
+        double ref = 0, mag = 0;
+        for (int64_t c = 0; c < cols; c++) {
+          ref += wd[o * cols + c] * xt[c * L + b];
+          mag += fabs(wd[o * cols + c] * xt[c * L + b]);
+        }
+        assert_near(yt[o * L + b], ref, mag, "spmm_tile");
+      }
+      for (int64_t c = 0; c < cols; c++) {
+        double ref = 0, mag = 0;
+        for (int64_t o = 0; o < rows; o++) {
+          ref += wd[o * cols + c] * gt[o * L + b];
+          mag += fabs(wd[o * cols + c] * gt[o * L + b]);
+        }
+        assert_near(gxt[c * L + b], ref, mag, "spmm_t_tile");
+      }
+    }
+    for (int64_t j = 0; j < s.nnz; j++) dw[j] = 1.0f;
+    iddl_sddmm_tiles(&s, gt, xt, tiles, 1, rows, 0.5f, dw); /* rows 1.. only */
+    for (int64_t o = 0; o < rows; o++)
+      for (int64_t j = s.row_ptr[o]; j < s.row_ptr[o + 1]; j++) {
+        double ref = 0, mag = 0;
+        for (int64_t t = 0; t < tiles; t++)
+          for (int64_t b = 0; b < L; b++) {
+            double v = (double)gt[(t * rows + o) * L + b] * xt[(t * cols + s.col[j]) * L + b];
+            ref += v, mag += fabs(v);
+          }
+        if (o == 0) assert_true(dw[j] == 1.0f);
+        else assert_near(dw[j], 1.0 + 0.5 * ref, 0.5 * mag + 1, "sddmm_tiles");
+      }
+  }
+  iddl_sparse_force_isa(NULL);
+  free(mask);
+  free(w);
+  free(xt);
+  free(gt);
+  free(wd);
+  free(yt);
+  free(gxt);
+  free(dw);
+  iddl_sparse_pattern_free(&s);
+}
+
+static void test_batch_tiles(void **state) {
+  (void)state;
+  int64_t tiles[] = {1, 2, 3, 5, 8, 15, 16, 17, 31};
+  for (size_t i = 0; i < sizeof tiles / sizeof *tiles; i++)
+    check_tiles(9, 13, 0.4, tiles[i]);
+  check_tiles(49, 784, 1.0 / 28, 2); /* a B-MLP layer: long rows */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pattern_indexes),
@@ -241,6 +311,7 @@ int main(void) {
       cmocka_unit_test(test_kk9),
       cmocka_unit_test(test_other_kk),
       cmocka_unit_test(test_threaded_sizes),
+      cmocka_unit_test(test_batch_tiles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,16 @@ describe('sparse linear layers', function()
       end
     end)
 
+    it('one module over batches of 32, 17, 300 and 5 (its batch-tile buffers '
+       .. 'hold the last batch\'s values)', function()
+      local m = nn.SparseLinear(random_mask(40, 70, 0.2), { bias = true })
+      for _, b in ipairs { 32, 17, 300, 5 } do
+        local x = iddl.randn(b, 70)
+        if b == 300 then x:narrow(1, 1, 1):fill_(1e6) end -- large values, then gone
+        check_parity(m, x)
+      end
+    end)
+
     it('a 1-D input, a 3-D input and a batch large enough for threads', function()
       local m = nn.BibdLinear(784, 49, { mask = 'paper', bias = true })
       check_parity(m, iddl.randn(784))

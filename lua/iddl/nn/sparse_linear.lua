@@ -53,8 +53,9 @@ function SparseLinear:__init(mask, opts)
     self.bias = iddl.empty(self.out_features)
     self.gradBias = iddl.zeros(self.out_features)
   end
-  self._xT, self._yT = iddl.empty(0), iddl.empty(0)   -- x^T (in, ld), y^T (out, ld)
-  self._gT, self._gxT = iddl.empty(0), iddl.empty(0)  -- gradOutput^T, gradInput^T
+  -- input, output, gradOutput, gradInput in batch tiles (T, n, 16)
+  self._xt, self._yt = iddl.empty(0), iddl.empty(0)
+  self._gt, self._gxt = iddl.empty(0), iddl.empty(0)
   self:reset()
 end
 
@@ -75,24 +76,24 @@ function SparseLinear:reset()
 end
 
 function SparseLinear:updateOutput(input)
-  self._input = input -- backward reuses the transposed copy made here
-  return sc.linear_forward(self.pattern, self.output, self._xT, self._yT, input,
+  self._input = input -- backward reuses the tiled copy made here
+  return sc.linear_forward(self.pattern, self.output, self._xt, self._yt, input,
                            self.weight, self.bias)
 end
 
 -- One backward pass: gradInput if want_input, parameter gradients (scaled)
--- if want_params, sharing the transposed gradOutput. The transposed input
+-- if want_params, sharing the tiled gradOutput. The tiled input
 -- comes from the last forward when `input` is the tensor it was given
 -- (unchanged since, as Torch7 modules assume), else it is made again.
 function SparseLinear:_backward(input, gradOutput, scale, want_input, want_params)
   if want_params and not rawequal(input, self._input) then
-    sc.linear_save_input(self.pattern, self._xT, input)
+    sc.linear_save_input(self.pattern, self._xt, input)
     self._input = input
   end
   local gi = want_input and self.gradInput or nil
   sc.linear_backward(self.pattern, gi, want_params and self.gradWeight or nil,
-                     want_params and self.gradBias or nil, self._gxT, self._gT,
-                     input, gradOutput, self._xT, self.weight, scale)
+                     want_params and self.gradBias or nil, self._gxt, self._gt,
+                     input, gradOutput, self._xt, self.weight, scale)
   return gi
 end
 
@@ -104,7 +105,7 @@ function SparseLinear:accGradParameters(input, gradOutput, scale)
   self:_backward(input, gradOutput, scale or 1, false, true)
 end
 
--- Both passes at once (gradOutput is transposed once for the two).
+-- Both passes at once (gradOutput is tiled once for the two).
 function SparseLinear:backward(input, gradOutput, scale)
   return self:_backward(input, gradOutput, scale or 1,
                         self.need_input_grad ~= false, true)
