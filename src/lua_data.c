@@ -1,11 +1,15 @@
 /* lua_data.c - the C module 'iddl.data_core' behind lua/iddl/data.lua:
- * IDX and CIFAR-10 files, index_select (also a tensor method), seeded
- * permutations and the seeded batch augmentations of augment.h.
+ * IDX and CIFAR-10 files, index_select (also a tensor method), rows kept as
+ * bytes, seeded permutations and the seeded batch augmentations of
+ * augment.h.
  */
+#include <string.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 
 #include "augment.h"
+#include "byte_rows.h"
 #include "cifar.h"
 #include "idx.h"
 #include "lua_module.h"
@@ -66,6 +70,45 @@ static int f_index_select(lua_State *L) {
   }
   if (iddl_index_select(out, t, dim, index, &err)) iddl_lua_raise(L, &err);
   return 1;
+}
+
+#define BYTE_ROWS_MT "iddl.ByteRows"
+
+static int byte_rows_gc(lua_State *L) {
+  iddl_byte_rows_free(luaL_checkudata(L, 1, BYTE_ROWS_MT));
+  return 0;
+}
+
+/* byte_rows(t) -> rows of bytes (userdata) of t (rows, ...), or nil when a
+ * value of t is not an integer in 0..255. */
+static int f_byte_rows(lua_State *L) {
+  iddl_err err;
+  const iddl_tensor *t = iddl_lua_check(L, 1);
+  iddl_byte_rows *r = lua_newuserdatauv(L, sizeof *r, 0);
+  memset(r, 0, sizeof *r);
+  luaL_setmetatable(L, BYTE_ROWS_MT);
+  int rc = iddl_byte_rows_init(r, t, &err);
+  if (rc < 0) iddl_lua_raise(L, &err);
+  if (rc == 0) lua_pushnil(L);
+  return 1;
+}
+
+/* gather_rows(rows, indices, out) -> out: the rows at the 1-based indices
+ * (1-D) as floats, into out (contiguous, indices x row length elements). */
+static int f_gather_rows(lua_State *L) {
+  iddl_err err;
+  const iddl_byte_rows *r = luaL_checkudata(L, 1, BYTE_ROWS_MT);
+  if (iddl_byte_rows_gather(r, iddl_lua_check(L, 2), iddl_lua_check(L, 3), &err))
+    iddl_lua_raise(L, &err);
+  lua_settop(L, 3);
+  return 1;
+}
+
+/* prefetch_rows(rows, indices): starts loading the rows at the indices
+ * into the caches (for the next batch) and returns at once. */
+static int f_prefetch_rows(lua_State *L) {
+  iddl_byte_rows_prefetch(luaL_checkudata(L, 1, BYTE_ROWS_MT), iddl_lua_check(L, 2));
+  return 0;
 }
 
 /* permutation(n, seed, stream [, out]) -> a 1-D tensor holding a permutation
@@ -205,7 +248,15 @@ int luaopen_iddl_data_core(lua_State *L) {
   lua_pushcfunction(L, f_index_select);
   lua_setfield(L, -2, "index_select");
   lua_pop(L, 2);
+  if (luaL_newmetatable(L, BYTE_ROWS_MT)) {
+    lua_pushcfunction(L, byte_rows_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_pop(L, 1);
   const luaL_Reg fns[] = {{"idx_load", f_idx_load},
+                          {"byte_rows", f_byte_rows},
+                          {"gather_rows", f_gather_rows},
+                          {"prefetch_rows", f_prefetch_rows},
                           {"cifar_load", f_cifar_load},
                           {"index_select", f_index_select},
                           {"permutation", f_permutation},

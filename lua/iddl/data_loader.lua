@@ -72,6 +72,9 @@ local function new(opt)
     transform = opt.transform, epoch = 0,
     seed = opt.seed or core.initial_seed(),
   }, DataLoader)
+  -- Inputs that are all bytes (raw MNIST or CIFAR-10 pixels) are gathered
+  -- from a byte copy: a quarter of the memory traffic of a random batch.
+  self.bytes = inputs:dim() > 1 and dc.byte_rows(inputs) or nil
   self.pool = subset_indices(opt.subset, N) -- (n) 1-based sample indices
   self.n = self.pool:size(1)
   self.perm = core.empty(self.n)            -- (n) this epoch's permutation
@@ -120,7 +123,13 @@ function DataLoader:batches(epoch)
     i = i + 1
     local b = plan[i]
     if not b then return nil end
-    dc.index_select(inputs, 1, b.idx, b.x)
+    if self.bytes then
+      dc.gather_rows(self.bytes, b.idx, b.x)
+      -- the next batch's rows load into the caches while this one is used
+      if plan[i + 1] then dc.prefetch_rows(self.bytes, plan[i + 1].idx) end
+    else
+      dc.index_select(inputs, 1, b.idx, b.x)
+    end
     dc.index_select(labels, 1, b.idx, b.y)
     local x = b.x
     if transform then

@@ -112,6 +112,37 @@ describe('index_select', function()
   end)
 end)
 
+describe('byte rows', function()
+  local dc = require 'iddl.data_core'
+
+  it('keep a tensor of bytes and gather its rows as floats', function()
+    local t = iddl.tensor { { 0, 1, 2 }, { 255, 7, 9 }, { 3, 4, 5 } }
+    local r = dc.byte_rows(t)
+    local idx = iddl.tensor { 3, 1, 3, 2 }
+    close(dc.gather_rows(r, idx, iddl.empty(4, 3)), data.index_select(t, 1, idx), 0, 0)
+    close(dc.gather_rows(r, idx, iddl.empty(2, 2, 3)):view(4, 3),
+          data.index_select(t, 1, idx), 0, 0)
+    dc.prefetch_rows(r, iddl.tensor { 2, 99 }) -- a hint: bad indices are skipped
+  end)
+
+  it('are not made when a value is not a byte', function()
+    for _, v in ipairs { 0.5, -1, 256, 0 / 0, 1 / 0 } do
+      assert.is_nil(dc.byte_rows(iddl.tensor { { 1, 2 }, { 3, v } }))
+    end
+  end)
+
+  it('name a bad index or a wrong out', function()
+    local r = dc.byte_rows(iddl.tensor { { 1, 2 }, { 3, 4 } })
+    err_has('index 3 (position 2 of the indices) is not a row in 1..2',
+            dc.gather_rows, r, iddl.tensor { 1, 3 }, iddl.empty(2, 2))
+    err_has('index 1.5 (position 1 of the indices) is not a row in 1..2',
+            dc.gather_rows, r, iddl.tensor { 1.5 }, iddl.empty(1, 2))
+    err_has('out of shape 2x3 must be contiguous with 2 x 2 elements',
+            dc.gather_rows, r, iddl.tensor { 1, 2 }, iddl.empty(2, 3))
+    err_has('indices must be 1-D', dc.gather_rows, r, iddl.ones(1, 1), iddl.empty(1, 2))
+  end)
+end)
+
 describe('DataLoader', function()
   local ds = numbered(10)
 
@@ -202,6 +233,27 @@ describe('DataLoader', function()
             { dataset = ds, subset = 11 })
     err_has('index 12 (position 2 of the indices) is out of range 1..10',
             data.DataLoader, { dataset = ds, subset = { 1, 12 } })
+  end)
+
+  it('gathers byte-valued inputs from a byte copy, others from the floats', function()
+    local bytes = data.DataLoader { dataset = ds, batch_size = 3, seed = 2 }
+    assert.is_not_nil(bytes.bytes)
+    assert.is_nil(data.DataLoader { dataset = numbered(300) }.bytes)
+    for _, f in ipairs { function(x) return x * 0.5 end, function(x) return x - 1.5 end } do
+      local floats = data.DataLoader {
+        dataset = data.dataset { images = f(ds.images), labels = ds.labels },
+        batch_size = 3, seed = 2 }
+      assert.is_nil(floats.bytes)
+      local want = {}
+      for x, y in bytes:batches(1) do want[#want + 1] = { f(x), y:clone() } end
+      local i = 0
+      for x, y in floats:batches(1) do
+        i = i + 1
+        close(x, want[i][1], 0, 0)
+        close(y, want[i][2], 0, 0)
+      end
+      assert.are.equal(#want, i)
+    end
   end)
 
   it('refuses labels that do not match the images', function()
