@@ -84,7 +84,7 @@ int iddl_cross_entropy_backward(float *grad_in, const float *logits,
     int64_t k = (int64_t)a->target[i] - 1;
     double scale = sample_weight(a, i, k) / norm, lse = iddl_logsumexp(x, a->c);
     for (int64_t j = 0; j < a->c; j++)
-      g[j] = (float)(scale * (exp(x[j] - lse) - (j == k)));
+      g[j] = (float)(scale * (expf((float)(x[j] - lse)) - (j == k)));
   }
   return 0;
 }

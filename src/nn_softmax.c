@@ -1,4 +1,6 @@
-/* nn_softmax.c - stable softmax and log-softmax kernels. */
+/* nn_softmax.c - stable softmax and log-softmax kernels. Exponentials are
+ * expf's (under 1 ulp; a third of the time of exp on doubles, which made a
+ * tenth of an MLP step), sums are doubles. */
 #include <math.h>
 
 #include "nn_softmax.h"
@@ -8,7 +10,7 @@ double iddl_logsumexp(const float *x, int64_t n) {
   for (int64_t j = 0; j < n; j++) mx = x[j] > mx ? x[j] : mx;
   if (isinf(mx)) return mx; /* all -inf (or some +inf): nothing to scale */
   double s = 0.0;
-  for (int64_t j = 0; j < n; j++) s += exp((double)(x[j] - mx));
+  for (int64_t j = 0; j < n; j++) s += expf(x[j] - mx);
   return mx + log(s);
 }
 
@@ -19,7 +21,7 @@ void iddl_softmax_forward(float *out, const float *in, int64_t rows,
     float *y = out + r * cols;      /* (cols) */
     double lse = iddl_logsumexp(x, cols);
     for (int64_t j = 0; j < cols; j++)
-      y[j] = log ? (float)(x[j] - lse) : (float)exp(x[j] - lse);
+      y[j] = log ? (float)(x[j] - lse) : expf((float)(x[j] - lse));
   }
 }
 
@@ -33,7 +35,7 @@ void iddl_softmax_backward(float *grad_in, const float *out,
     if (log) {
       for (int64_t j = 0; j < cols; j++) s += g[j];
       for (int64_t j = 0; j < cols; j++)
-        gi[j] = (float)(g[j] - exp((double)y[j]) * s);
+        gi[j] = (float)(g[j] - expf(y[j]) * s);
     } else {
       for (int64_t j = 0; j < cols; j++) s += (double)g[j] * y[j];
       for (int64_t j = 0; j < cols; j++) gi[j] = (float)(y[j] * (g[j] - s));
