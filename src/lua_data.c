@@ -84,7 +84,7 @@ static int byte_rows_gc(lua_State *L) {
 static int f_byte_rows(lua_State *L) {
   iddl_err err;
   const iddl_tensor *t = iddl_lua_check(L, 1);
-  iddl_byte_rows *r = lua_newuserdatauv(L, sizeof *r, 0);
+  iddl_byte_rows *r = lua_newuserdatauv(L, sizeof *r, 1); /* 1: out of a pending gather */
   memset(r, 0, sizeof *r);
   luaL_setmetatable(L, BYTE_ROWS_MT);
   int rc = iddl_byte_rows_init(r, t, &err);
@@ -104,11 +104,28 @@ static int f_gather_rows(lua_State *L) {
   return 1;
 }
 
-/* prefetch_rows(rows, indices): starts loading the rows at the indices
- * into the caches (for the next batch) and returns at once. */
-static int f_prefetch_rows(lua_State *L) {
-  iddl_byte_rows_prefetch(luaL_checkudata(L, 1, BYTE_ROWS_MT), iddl_lua_check(L, 2));
+/* gather_rows_start(rows, indices, out): gather_rows on a thread of its
+ * own, returning at once (bad arguments raise here, before it starts); out
+ * is kept alive until gather_rows_wait(rows), which returns it once the
+ * gather has finished (nil if none was started). */
+static int f_gather_rows_start(lua_State *L) {
+  iddl_err err;
+  iddl_byte_rows *r = luaL_checkudata(L, 1, BYTE_ROWS_MT);
+  iddl_tensor *out = iddl_lua_check(L, 3);
+  if (iddl_byte_rows_gather_start(r, iddl_lua_check(L, 2), out, &err))
+    iddl_lua_raise(L, &err);
+  lua_pushvalue(L, 3);
+  lua_setiuservalue(L, 1, 1);
   return 0;
+}
+
+static int f_gather_rows_wait(lua_State *L) {
+  iddl_byte_rows *r = luaL_checkudata(L, 1, BYTE_ROWS_MT);
+  iddl_byte_rows_gather_wait(r);
+  lua_getiuservalue(L, 1, 1);
+  lua_pushnil(L);
+  lua_setiuservalue(L, 1, 1);
+  return 1;
 }
 
 /* permutation(n, seed, stream [, out]) -> a 1-D tensor holding a permutation
@@ -256,7 +273,8 @@ int luaopen_iddl_data_core(lua_State *L) {
   const luaL_Reg fns[] = {{"idx_load", f_idx_load},
                           {"byte_rows", f_byte_rows},
                           {"gather_rows", f_gather_rows},
-                          {"prefetch_rows", f_prefetch_rows},
+                          {"gather_rows_start", f_gather_rows_start},
+                          {"gather_rows_wait", f_gather_rows_wait},
                           {"cifar_load", f_cifar_load},
                           {"index_select", f_index_select},
                           {"permutation", f_permutation},

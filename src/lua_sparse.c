@@ -331,18 +331,19 @@ static float *opt_grad(lua_State *L, int idx, int64_t n, const char *what) {
   return iddl_data(g);
 }
 
-/* linear_backward(p, gin | nil, gw | nil, gb | nil, gxt, gt, x, gout, xt, w
- * [, scale]) -> gin: gradInput (x's shape, overwritten) if gin is given;
- * adds scale * the parameter gradients to gw (nnz) and gb (O) if given, from
- * xt = x in batch tiles (T, I, 16) as left by linear_forward or
- * linear_save_input; gxt and gt are scratch. */
+/* linear_backward(p, gin | nil, gw | nil, gb | nil, gxt, gt, wt, x, gout,
+ * xt, w [, scale]) -> gin: gradInput (x's shape, overwritten) if gin is
+ * given; adds scale * the parameter gradients to gw (nnz) and gb (O) if
+ * given, from xt = x in batch tiles (T, I, 16) as left by linear_forward or
+ * linear_save_input; gxt, gt and wt are scratch. */
 static int f_linear_backward(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
   iddl_tensor *gin = lua_isnoneornil(L, 2) ? NULL : iddl_lua_check(L, 2);
   float *gw = opt_grad(L, 3, s->nnz, "weight gradient");
   float *gb = opt_grad(L, 4, s->rows, "bias gradient");
-  iddl_tensor *gxt = iddl_lua_check(L, 5), *gt = iddl_lua_check(L, 6);
-  const iddl_tensor *x = iddl_lua_contig(L, 7), *g = iddl_lua_contig(L, 8);
+  iddl_tensor *gxt = iddl_lua_check(L, 5), *gt = iddl_lua_check(L, 6),
+              *wt = iddl_lua_check(L, 7);
+  const iddl_tensor *x = iddl_lua_contig(L, 8), *g = iddl_lua_contig(L, 9);
   int64_t B = linear_rows(L, s, x);
   int ok = g->ndim == x->ndim && g->size[g->ndim - 1] == s->rows;
   for (int i = 0; ok && i < x->ndim - 1; i++) ok = g->size[i] == x->size[i];
@@ -352,7 +353,7 @@ static int f_linear_backward(lua_State *L) {
                       (int)s->rows);
   const float *xt = NULL;
   if (gw) {
-    const iddl_tensor *t = iddl_lua_check(L, 9);
+    const iddl_tensor *t = iddl_lua_check(L, 10);
     if (t->ndim != 3 || t->size[0] != iddl_sparse_linear_tiles(B) ||
         t->size[1] != s->cols || t->size[2] != IDDL_SPARSE_TILE ||
         !iddl_is_contiguous(t))
@@ -363,16 +364,19 @@ static int f_linear_backward(lua_State *L) {
                         IDDL_SPARSE_TILE);
     xt = iddl_data(t);
   }
-  const float *w = check_packed(L, s, 1, 10, "weight");
-  float scale = (float)luaL_optnumber(L, 11, 1.0);
+  const float *w = check_packed(L, s, 1, 11, "weight");
+  float scale = (float)luaL_optnumber(L, 12, 1.0);
   resize_tiles(L, gt, B, s->rows);
   if (gin) {
+    int64_t nnz = s->nnz;
     iddl_lua_resize(L, gin, x->ndim, x->size);
     resize_tiles(L, gxt, B, s->cols);
+    iddl_lua_resize(L, wt, 1, &nnz);
   }
   iddl_sparse_linear_backward(s, gin ? iddl_data(gin) : NULL, gw, gb,
                               gin ? iddl_data(gxt) : NULL, iddl_data(gt),
-                              iddl_data(g), xt, w, B, scale);
+                              gin ? iddl_data(wt) : NULL, iddl_data(g), xt, w,
+                              B, scale);
   lua_pushvalue(L, 2);
   return 1;
 }

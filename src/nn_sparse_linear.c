@@ -37,9 +37,10 @@ static void unpack_tile(float *dst, const float *src, int64_t n, int64_t b0,
 }
 
 /* One pass over the tiles: src (B, n_src) is packed into `packed` (T,
- * n_src, 16); the product goes to `result` (T, n_dst, 16) and is unpacked
- * into dst (B, n_dst). Forward: in, out, xt, yt. Backward: grad_out,
- * grad_in (NULL: packing only), gt, gxt. */
+ * n_src, 16); the product goes to `result` and is unpacked into dst (B,
+ * n_dst). Each chunk of tiles [t0, t1) reuses result's tile t0 (n_dst, 16),
+ * which stays in cache. Forward: in, out, xt, yt, weight. Backward:
+ * grad_out, grad_in (NULL: packing only), gt, gxt, the weights by input. */
 typedef struct job {
   const iddl_sparse_pattern *s;
   const float *src, *weight, *bias;
@@ -70,8 +71,9 @@ void iddl_sparse_linear_save_input(const iddl_sparse_pattern *s, float *xt,
 static void forward_tiles(void *ctx, int64_t t0, int64_t t1) {
   const job *j = ctx;
   int64_t I = j->s->cols, O = j->s->rows;
+  float *yt = j->result + t0 * O * TILE; /* (O, 16) */
   for (int64_t t = t0; t < t1; t++) {
-    float *xt = j->packed + t * I * TILE, *yt = j->result + t * O * TILE; /* (I, 16), (O, 16) */
+    float *xt = j->packed + t * I * TILE; /* (I, 16) */
     pack_tile(xt, j->src, I, t * TILE, j->B);
     iddl_spmm_tile(j->s, j->weight, xt, yt);
     unpack_tile(j->dst, yt, O, t * TILE, j->B);
@@ -98,11 +100,11 @@ void iddl_sparse_linear_forward(const iddl_sparse_pattern *s, float *out,
 static void backward_tiles(void *ctx, int64_t t0, int64_t t1) {
   const job *j = ctx;
   int64_t I = j->s->cols, O = j->s->rows;
+  float *gxt = j->dst ? j->result + t0 * I * TILE : NULL; /* (I, 16) */
   for (int64_t t = t0; t < t1; t++) {
     float *gt = j->packed + t * O * TILE; /* (O, 16) */
     pack_tile(gt, j->src, O, t * TILE, j->B);
     if (!j->dst) continue;
-    float *gxt = j->result + t * I * TILE; /* (I, 16) */
     iddl_spmm_t_tile(j->s, j->weight, gt, gxt);
     unpack_tile(j->dst, gxt, I, t * TILE, j->B);
   }
@@ -122,12 +124,13 @@ static void weight_rows(void *ctx, int64_t r0, int64_t r1) {
 
 void iddl_sparse_linear_backward(const iddl_sparse_pattern *s, float *grad_in,
                                  float *grad_weight, float *grad_bias,
-                                 float *gxt, float *gt, const float *grad_out,
-                                 const float *xt, const float *weight,
-                                 int64_t B, float scale) {
+                                 float *gxt, float *gt, float *wt,
+                                 const float *grad_out, const float *xt,
+                                 const float *weight, int64_t B, float scale) {
   int64_t O = s->rows, T = iddl_sparse_linear_tiles(B);
   if (B <= 0) return;
-  job j = {.s = s, .src = grad_out, .weight = weight, .dst = grad_in,
+  if (grad_in) iddl_sparse_by_input(s, weight, wt);
+  job j = {.s = s, .src = grad_out, .weight = wt, .dst = grad_in,
            .packed = gt, .result = gxt, .B = B};
   double work = grad_in ? tiles_work(s, T)
                         : (double)T * TILE * TRANSPOSE_COST * (double)O;

@@ -7,7 +7,7 @@
  * vectorised dimension, on copies in batch tiles (sparse_mm.h): T =
  * iddl_sparse_linear_tiles(B) tiles each of the input xt (T, I, 16), the
  * output yt (T, O, 16), gradOutput gt (T, O, 16) and gradInput gxt (T, I,
- * 16). Each tile is made, used and written back while it is in cache, and
+ * 16) (yt and gxt: only as many tiles as threads are used). Each tile is made, used and written back while it is in cache, and
  * tiles are split over iddl's thread pool when the work pays for it. The
  * caller owns these scratch buffers. Parameter gradients ACCUMULATE. Arrays
  * must not overlap.
@@ -34,14 +34,14 @@ void iddl_sparse_linear_forward(const iddl_sparse_pattern *s, float *out,
 
 /* The backward pass from grad_out (B, O); gt (T, O, 16) receives grad_out
  * in tiles. If grad_in: grad_in (B, I) = grad_out @ S(weight) (overwritten;
- * gxt (T, I, 16) is scratch). If grad_weight: grad_weight (nnz) += scale *
- * the entries of grad_out^T @ in at the connections, from xt (T, I, 16) as
- * left by the forward pass. If grad_bias: grad_bias (O) += scale * the
- * column sums of grad_out. */
+ * gxt (T, I, 16) and wt (nnz, the weights by input) are scratch). If
+ * grad_weight: grad_weight (nnz) += scale * the entries of grad_out^T @ in
+ * at the connections, from xt (T, I, 16) as left by the forward pass. If
+ * grad_bias: grad_bias (O) += scale * the column sums of grad_out. */
 void iddl_sparse_linear_backward(const iddl_sparse_pattern *s, float *grad_in,
                                  float *grad_weight, float *grad_bias,
-                                 float *gxt, float *gt, const float *grad_out,
-                                 const float *xt, const float *weight,
-                                 int64_t B, float scale);
+                                 float *gxt, float *gt, float *wt,
+                                 const float *grad_out, const float *xt,
+                                 const float *weight, int64_t B, float scale);
 
 #endif

@@ -25,6 +25,24 @@ static int check_like(const char *op, const char *name, const iddl_tensor *t,
   return 0;
 }
 
+/* The SGD loop for one combination of flags; inlined with constant flags
+ * so that each variant is a branch-free, vectorisable loop. */
+static inline __attribute__((always_inline)) void sgd_loop(
+    int64_t n, float *restrict p, const float *restrict g, float *restrict mb,
+    float neg_lr, float mom, float damp1, float wd, int use_wd, int use_buf,
+    int first, int nesterov) {
+  for (int64_t i = 0; i < n; i++) {
+    float d = g[i];
+    if (use_wd) d = d + wd * p[i];
+    if (use_buf) {
+      float b = first ? d : mb[i] * mom + damp1 * d;
+      mb[i] = b;
+      d = nesterov ? d + mom * b : b;
+    }
+    p[i] = p[i] + neg_lr * d;
+  }
+}
+
 int iddl_sgd_step(iddl_tensor *param, const iddl_tensor *grad,
                   iddl_tensor *buf, const iddl_sgd_hparams *h, int first,
                   iddl_err *err) {
@@ -40,16 +58,21 @@ int iddl_sgd_step(iddl_tensor *param, const iddl_tensor *grad,
   const float neg_lr = (float)-h->lr, mom = (float)h->momentum;
   const float damp1 = (float)(1.0 - h->dampening), wd = (float)h->weight_decay;
   const int use_wd = h->weight_decay != 0.0, nesterov = h->nesterov;
-  for (int64_t i = 0; i < n; i++) {
-    float d = g[i];
-    if (use_wd) d = d + wd * p[i];
-    if (use_buf) {
-      float b = first ? d : mb[i] * mom + damp1 * d;
-      mb[i] = b;
-      d = nesterov ? d + mom * b : b;
-    }
-    p[i] = p[i] + neg_lr * d;
+#define SGD(w, b, f, nv) sgd_loop(n, p, g, mb, neg_lr, mom, damp1, wd, w, b, f, nv)
+  if (!use_buf) {
+    if (use_wd) SGD(1, 0, 0, 0);
+    else SGD(0, 0, 0, 0);
+  } else if (first) {
+    if (use_wd) SGD(1, 1, 1, nesterov);
+    else SGD(0, 1, 1, nesterov);
+  } else if (nesterov) {
+    if (use_wd) SGD(1, 1, 0, 1);
+    else SGD(0, 1, 0, 1);
+  } else {
+    if (use_wd) SGD(1, 1, 0, 0);
+    else SGD(0, 1, 0, 0);
   }
+#undef SGD
   return 0;
 }
 

@@ -112,6 +112,8 @@ typedef void (*sddmm_fn)(const iddl_sparse_pattern *, int64_t, const float *,
                          int64_t, const float *, int64_t, float *, int64_t,
                          int64_t, int64_t, int64_t, float);
 
+typedef void (*spmm_t_tile_fn)(const iddl_sparse_pattern *, const float *,
+                               const float *, float *);
 typedef void (*sddmm_tiles_fn)(const iddl_sparse_pattern *, const float *,
                                const float *, int64_t, float *, int64_t,
                                int64_t, float);
@@ -121,16 +123,17 @@ typedef struct kernels {
   int vw;            /* floats per vector */
   spmm_fn spmm, spmm_t;
   sddmm_fn sddmm;
+  spmm_t_tile_fn spmm_t_tile;
   sddmm_tiles_fn sddmm_tiles;
 } kernels;
 
 static const kernels ISA[] = {
     {"avx512", 16, spmm_range_avx512, spmm_t_range_avx512, sddmm_range_avx512,
-     sddmm_tiles_avx512},
+     tile_spmm_t_avx512, sddmm_tiles_avx512},
     {"avx2", 8, spmm_range_avx2, spmm_t_range_avx2, sddmm_range_avx2,
-     sddmm_tiles_avx2},
+     tile_spmm_t_avx2, sddmm_tiles_avx2},
     {"sse", 4, spmm_range_sse, spmm_t_range_sse, sddmm_range_sse,
-     sddmm_tiles_sse},
+     tile_spmm_t_sse, sddmm_tiles_sse},
 };
 enum { NISA = sizeof ISA / sizeof *ISA };
 
@@ -341,10 +344,14 @@ void iddl_spmm_tile(const iddl_sparse_pattern *s, const float *w,
   pick()->spmm(s, 1, w, xt, T, yt, T, 0, s->rows, 0, T, 0);
 }
 
-void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *w,
+void iddl_sparse_by_input(const iddl_sparse_pattern *s, const float *w,
+                          float *wt) {
+  for (int64_t e = 0; e < s->nnz; e++) wt[e] = w[s->t_conn[e]];
+}
+
+void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *wt,
                       const float *gt, float *gxt) {
-  enum { T = IDDL_SPARSE_TILE };
-  pick()->spmm_t(s, 1, w, gt, T, gxt, T, 0, s->cols, 0, T, 0);
+  pick()->spmm_t_tile(s, wt, gt, gxt);
 }
 
 void iddl_sddmm_tiles(const iddl_sparse_pattern *s, const float *gt,

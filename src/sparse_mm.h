@@ -82,8 +82,14 @@ void iddl_sddmm(const iddl_sparse_pattern *s, int64_t kk, const float *dy,
 void iddl_spmm_tile(const iddl_sparse_pattern *s, const float *w,
                     const float *xt, float *yt);
 
-/* gxt (cols, 16) = S(W)^T @ gt (rows, 16). */
-void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *w,
+/* wt (nnz) = the weights w (nnz, CSR order) in by-input order (entry e of
+ * the by-input index gets w[t_conn[e]]), as iddl_spmm_t_tile reads them. */
+void iddl_sparse_by_input(const iddl_sparse_pattern *s, const float *w,
+                          float *wt);
+
+/* gxt (cols, 16) = S(W)^T @ gt (rows, 16), from the weights in by-input
+ * order (iddl_sparse_by_input). */
+void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *wt,
                       const float *gt, float *gxt);
 
 /* For the connections of rows [r0, r1): dW[j] += scale * sum over the

@@ -232,11 +232,13 @@ static void FN(spmm_t_tail)(const iddl_sparse_pattern *s, int64_t kk,
 
 /* kk = 1: the input columns [c0, c1) of dX over the columns [p, p +
  * NV*VW), with U partial sums over alternate entries to hide the latency
- * of the FMA chain when the tile is narrow. NV * U <= 8. */
+ * of the FMA chain when the tile is narrow. NV * U <= 8. BYIN: w holds the
+ * weights in by-input order (entry e's at w[e]), else in CSR order. */
 AI void FN(spmm_t_conn)(const iddl_sparse_pattern *s, const float *w,
                         const float *dy, int64_t lddy, float *dx,
                         int64_t lddx, int64_t c0, int64_t c1, int64_t p,
-                        int accumulate, const int NV, const int U) {
+                        int accumulate, const int NV, const int U,
+                        const int BYIN) {
   const int64_t *cp = s->col_ptr, *tc = s->t_conn;
   const int32_t *tr = s->t_row;
   for (int64_t c = c0; c < c1; c++) {
@@ -245,13 +247,13 @@ AI void FN(spmm_t_conn)(const iddl_sparse_pattern *s, const float *w,
     int64_t e = cp[c], e1 = cp[c + 1];
     for (; e + U <= e1; e += U)
       for (int u = 0; u < U; u++) {
-        vf wv = VSET1(w[tc[e + u]]);
+        vf wv = VSET1(w[BYIN ? e + u : tc[e + u]]);
         const float *dr = dy + (int64_t)tr[e + u] * lddy + p;
         for (int v = 0; v < NV; v++)
           acc[u * NV + v] = VFMA(wv, VLOAD(dr + v * VW), acc[u * NV + v]);
       }
     for (; e < e1; e++) {
-      vf wv = VSET1(w[tc[e]]);
+      vf wv = VSET1(w[BYIN ? e : tc[e]]);
       const float *dr = dy + (int64_t)tr[e] * lddy + p;
       for (int v = 0; v < NV; v++) acc[v] = VFMA(wv, VLOAD(dr + v * VW), acc[v]);
     }
@@ -324,17 +326,17 @@ static void FN(spmm_t_range)(const iddl_sparse_pattern *s, int64_t kk,
 #endif
   if (kk == 1) {
     for (; p + 8 * VW <= p1; p += 8 * VW)
-      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 8, 1);
+      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 8, 1, 0);
     if (p + 4 * VW <= p1) {
-      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 4, 2);
+      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 4, 2, 0);
       p += 4 * VW;
     }
     if (p + 2 * VW <= p1) {
-      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 2, 4);
+      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 2, 4, 0);
       p += 2 * VW;
     }
     if (p + VW <= p1) {
-      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 1, 4);
+      FN(spmm_t_conn)(s, w, dy, lddy, dx, lddx, c0, c1, p, accumulate, 1, 4, 0);
       p += VW;
     }
   }

@@ -1,14 +1,25 @@
-/* sparse_tile_kernels.h - the single-thread sddmm of sparse_mm.c over
- * batch tiles (the layout of sparse_mm.h's iddl_sddmm_tiles).
+/* sparse_tile_kernels.h - the single-thread kernels of sparse_mm.c over
+ * batch tiles (the layout of sparse_mm.h's iddl_*_tile functions).
  *
  * Not a normal header: sparse_mm_kernels.h includes it once per instruction
  * set, with its macros (FN, VW, NVMAX, vf, VLOAD ...) and AI defined.
  *
- * dW[j] += scale * sum over the batch of G[b, o] X[b, c] for connection
+ * tile_spmm_t: gxt = S(W)^T gt for one tile, from weights in by-input
+ * order (no indirection per entry), U = 4 partial sums per column.
+ *
+ * sddmm_tiles: dW[j] += scale * sum over the batch of G[b, o] X[b, c] for connection
  * j = (o, c): the gradient values of row o over NT tiles (NT * 16 / VW
  * vectors) stay in registers while they meet every connected column of X,
  * four connections at a time, reduced together.
  */
+
+/* gxt (cols, 16) = S(W)^T gt (rows, 16), wt by input. */
+static void FN(tile_spmm_t)(const iddl_sparse_pattern *s, const float *wt,
+                            const float *gt, float *gxt) {
+  enum { NV = IDDL_SPARSE_TILE / VW, U = 8 / NV < 4 ? 8 / NV : 4 };
+  FN(spmm_t_conn)(s, wt, gt, IDDL_SPARSE_TILE, gxt, IDDL_SPARSE_TILE, 0,
+                  s->cols, 0, 0, NV, U, 1);
+}
 
 /* Rows [r0, r1) over the tiles [t0, t0 + NT). */
 AI void FN(sddmm_tile_rows)(const iddl_sparse_pattern *s, const float *gt,

@@ -6,10 +6,12 @@
 --   print(#loader)                            -- batches per epoch
 --   for x, y in loader:batches() do ... end   -- x (B, ...), y (B)
 --
--- Buffers: x and y are the same two tensors at every batch (the last,
--- partial batch gets views of their first rows), filled by index_select in
--- C; a batch is valid until the next one is asked for, so keep a copy
--- (x:clone()) if you need it longer. No tensor is allocated per batch.
+-- Buffers: y is the same tensor at every batch, x too or, for byte-valued
+-- inputs (gathered in the background, the next batch while this one is
+-- used), two tensors in turn (the last, partial batch gets views of their
+-- first rows), filled in C. A batch is valid until the next one is asked
+-- for, so keep a copy (x:clone()) if you need it longer. No tensor is
+-- allocated per batch.
 --
 -- Shuffling: epoch k visits the samples in the order of
 -- iddl.data.permutation(n, seed, k), drawn from a private generator: the
@@ -73,7 +75,8 @@ local function new(opt)
     seed = opt.seed or core.initial_seed(),
   }, DataLoader)
   -- Inputs that are all bytes (raw MNIST or CIFAR-10 pixels) are gathered
-  -- from a byte copy: a quarter of the memory traffic of a random batch.
+  -- from a byte copy, a quarter of the memory traffic of a random batch, and
+  -- on a thread of their own: the next batch while this one is used.
   self.bytes = inputs:dim() > 1 and dc.byte_rows(inputs) or nil
   self.pool = subset_indices(opt.subset, N) -- (n) 1-based sample indices
   self.n = self.pool:size(1)
@@ -81,7 +84,9 @@ local function new(opt)
   self.order = core.empty(self.n)           -- (n) sample indices, in order
   local xsize = inputs:size()
   xsize[1] = B
-  self.x = core.empty(xsize)                -- (B, ...) the input batch
+  -- (B, ...) the input batch; with a background gather, two that alternate
+  local xs = { core.empty(xsize), self.bytes and core.empty(xsize) or nil }
+  self.x = xs[1]
   self.y = core.empty(B)                    -- (B) the label batch
   -- Per batch: views of the order (its indices) and of x, y (the last,
   -- partial batch uses their first rows); made once, valid every epoch.
@@ -89,9 +94,10 @@ local function new(opt)
   for start = 1, self.n, B do
     local m = math.min(B, self.n - start + 1)
     if m < B and self.drop_last then break end
+    local x = xs[#self.plan % #xs + 1]
     self.plan[#self.plan + 1] = {
       idx = self.order:narrow(1, start, m),
-      x = m == B and self.x or self.x:narrow(1, 1, m),
+      x = m == B and x or x:narrow(1, 1, m),
       y = m == B and self.y or self.y:narrow(1, 1, m),
     }
   end
@@ -114,6 +120,8 @@ end
 -- loader:batches([epoch]) -> iterator of x, y over one epoch: the next
 -- epoch (1, 2, ...) or the given one, which replays that epoch's order.
 function DataLoader:batches(epoch)
+  local bytes = self.bytes
+  if bytes then dc.gather_rows_wait(bytes) end -- one left from an epoch cut short
   self.epoch = epoch or self.epoch + 1
   self:_order(self.epoch)
   local i, plan, transform = 0, self.plan, self.transform
@@ -123,13 +131,12 @@ function DataLoader:batches(epoch)
     i = i + 1
     local b = plan[i]
     if not b then return nil end
-    if self.bytes then
-      dc.gather_rows(self.bytes, b.idx, b.x)
-      -- the next batch's rows load into the caches while this one is used
-      if plan[i + 1] then dc.prefetch_rows(self.bytes, plan[i + 1].idx) end
-    else
+    if not bytes then
       dc.index_select(inputs, 1, b.idx, b.x)
+    elseif not dc.gather_rows_wait(bytes) then -- nil: batch i was not started
+      dc.gather_rows(bytes, b.idx, b.x)
     end
+    if bytes and plan[i + 1] then dc.gather_rows_start(bytes, plan[i + 1].idx, plan[i + 1].x) end
     dc.index_select(labels, 1, b.idx, b.y)
     local x = b.x
     if transform then

@@ -245,11 +245,12 @@ static void check_tiles(int64_t rows, int64_t cols, double density, int64_t tile
   float *w = randn(s.nnz), *xt = randn(tiles * cols * L), *gt = randn(tiles * rows * L);
   double *wd = dense_of(&s, 1, w);
   float *yt = malloc((size_t)(rows * L) * sizeof *yt), *gxt = malloc((size_t)(cols * L) * sizeof *gxt);
-  float *dw = malloc((size_t)(s.nnz + 1) * sizeof *dw);
+  float *dw = malloc((size_t)(s.nnz + 1) * sizeof *dw), *wt = malloc((size_t)(s.nnz + 1) * sizeof *wt);
   for (size_t isa = 0; isa < sizeof ISAS / sizeof *ISAS; isa++) {
     if (iddl_sparse_force_isa(ISAS[isa])) continue;
     iddl_spmm_tile(&s, w, xt, yt); /* tile 0 */
-    iddl_spmm_t_tile(&s, w, gt, gxt);
+    iddl_sparse_by_input(&s, w, wt);
+    iddl_spmm_t_tile(&s, wt, gt, gxt);
     for (int64_t b = 0; b < L; b++) {
       for (int64_t o = 0; o < rows; o++) {
         double ref = 0, mag = 0;
@@ -291,6 +292,7 @@ static void check_tiles(int64_t rows, int64_t cols, double density, int64_t tile
   free(yt);
   free(gxt);
   free(dw);
+  free(wt);
   iddl_sparse_pattern_free(&s);
 }
 

@@ -122,7 +122,20 @@ describe('byte rows', function()
     close(dc.gather_rows(r, idx, iddl.empty(4, 3)), data.index_select(t, 1, idx), 0, 0)
     close(dc.gather_rows(r, idx, iddl.empty(2, 2, 3)):view(4, 3),
           data.index_select(t, 1, idx), 0, 0)
-    dc.prefetch_rows(r, iddl.tensor { 2, 99 }) -- a hint: bad indices are skipped
+  end)
+
+  it('gather in the background between start and wait', function()
+    local t = iddl.arange(0, 200):view(20, 10)
+    local r = dc.byte_rows(t)
+    assert.is_nil(dc.gather_rows_wait(r)) -- nothing started
+    local idx, out = iddl.tensor { 20, 1, 7 }, iddl.empty(3, 10)
+    dc.gather_rows_start(r, idx, out)
+    idx:fill_(2) -- the indices were copied at the start
+    assert.is_true(rawequal(out, dc.gather_rows_wait(r)))
+    close(out, data.index_select(t, 1, iddl.tensor { 20, 1, 7 }), 0, 0)
+    err_has('index 21 (position 1 of the indices) is not a row in 1..20',
+            dc.gather_rows_start, r, iddl.tensor { 21 }, iddl.empty(1, 10))
+    assert.is_nil(dc.gather_rows_wait(r))
   end)
 
   it('are not made when a value is not a byte', function()
@@ -192,18 +205,32 @@ describe('DataLoader', function()
     close(iddl.randn(4), want, 0, 0)
   end)
 
-  it('reuses its two buffers for every full batch', function()
-    local loader = data.DataLoader { dataset = ds, batch_size = 3 }
-    local xs, ys = {}, {}
-    for x, y in loader:batches() do
-      xs[#xs + 1], ys[#ys + 1] = x, y
+  it('reuses its buffers for every full batch: x in turns of two for bytes', function()
+    local float_ds = data.dataset { images = ds.images + 0.5, labels = ds.labels }
+    for _, case in ipairs { { ds, 2 }, { float_ds, 1 } } do
+      local loader = data.DataLoader { dataset = case[1], batch_size = 2 }
+      local xs, ys = {}, {}
+      for x, y in loader:batches() do
+        xs[#xs + 1], ys[#ys + 1] = x, y
+      end
+      for i = 2, 5 do
+        assert.are.equal(i % case[2] == 1 % case[2], rawequal(xs[1], xs[i]))
+        assert.is_true(rawequal(ys[1], ys[i]))
+      end
+      for x in loader:batches() do
+        assert.is_true(rawequal(x, xs[1]) or rawequal(x, xs[2]))
+      end
     end
-    for i = 2, 3 do
-      assert.is_true(rawequal(xs[1], xs[i]))
-      assert.is_true(rawequal(ys[1], ys[i]))
-    end
+    local xs = {}
+    for x in data.DataLoader { dataset = ds, batch_size = 3 }:batches() do xs[#xs + 1] = x end
     assert.are.same({ 1, 2, 3 }, xs[4]:size()) -- the partial batch: a view
-    for x in loader:batches() do assert.is_true(rawequal(x, xs[1]) or rawequal(x, xs[4])) end
+  end)
+
+  it('finishes a background gather left by an epoch cut short', function()
+    local loader = data.DataLoader { dataset = ds, batch_size = 3, seed = 4 }
+    local full = epoch_labels(loader, 2)
+    for _ in loader:batches(1) do break end -- leaves batch 2 being gathered
+    assert.are.same(full, epoch_labels(loader, 2))
   end)
 
   it('flattens and applies transforms in place', function()

@@ -56,6 +56,7 @@ function SparseLinear:__init(mask, opts)
   -- input, output, gradOutput, gradInput in batch tiles (T, n, 16)
   self._xt, self._yt = iddl.empty(0), iddl.empty(0)
   self._gt, self._gxt = iddl.empty(0), iddl.empty(0)
+  self._wt = iddl.empty(0) -- the weights in by-input order, for gradInput
   self:reset()
 end
 
@@ -93,7 +94,7 @@ function SparseLinear:_backward(input, gradOutput, scale, want_input, want_param
   local gi = want_input and self.gradInput or nil
   sc.linear_backward(self.pattern, gi, want_params and self.gradWeight or nil,
                      want_params and self.gradBias or nil, self._gxt, self._gt,
-                     input, gradOutput, self._xt, self.weight, scale)
+                     self._wt, input, gradOutput, self._xt, self.weight, scale)
   return gi
 end
 
