@@ -4,6 +4,7 @@
 
 #include "nn_sparse_conv.h"
 #include "parallel.h"
+#include "sparse_conv3x3.h"
 #include "vec_sum.h"
 
 /* A chunk's products should have at least this many columns: the sparse
@@ -61,6 +62,7 @@ int iddl_sparse_conv_init(iddl_sparse_conv *c, iddl_err *err) {
   c->parallel = threads > 1 && c->items >= threads;
   c->slots = c->parallel ? threads : 1;
   c->direct = nb == 1 && pointwise(&c->g);
+  c->implicit = iddl_conv3x3_fits(&c->g, c->rows * c->g.Wo, nb);
   return 0;
 }
 
@@ -170,9 +172,14 @@ static void forward_slots(void *ctx, int64_t begin, int64_t end) {
          it < (slot + 1) * c->items / c->slots; it++)
       for (int64_t oh0 = 0; oh0 < c->g.Ho; oh0 += c->rows) {
         piece pc = piece_at(c, it, oh0);
-        int64_t ldx;
-        const float *x = piece_cols(c, p->in, &pc, col, &ldx);
-        iddl_spmm(c->s, kk, p->w, x, ldx, pc.P, buf, c->ld, 0);
+        if (c->implicit) {
+          iddl_conv3x3_spmm(c->s, &c->g, p->w, p->in + pc.n0 * c->g.C * c->g.H * c->g.W,
+                            pc.nbi, pc.oh0, pc.oh1, buf, c->ld);
+        } else {
+          int64_t ldx;
+          const float *x = piece_cols(c, p->in, &pc, col, &ldx);
+          iddl_spmm(c->s, kk, p->w, x, ldx, pc.P, buf, c->ld, 0);
+        }
         scatter_images(p->out + pc.n0 * O * hw + oh0 * c->g.Wo, buf, c->ld,
                        p->bias, pc.nbi, O, hw, pc.n);
       }
@@ -207,7 +214,10 @@ static void backward_piece(const pass_ctx *p, const piece *pc, float *col,
                 pc->nbi, O, hw, pc->n);
   if (gb)
     for (int64_t o = 0; o < O; o++) gb[o] += p->scale * iddl_row_sum(buf + o * c->ld, P);
-  if (gw) {
+  if (gw && c->implicit) {
+    iddl_conv3x3_sddmm(c->s, &c->g, buf, c->ld, p->in + pc->n0 * chw, pc->nbi,
+                       pc->oh0, pc->oh1, p->scale, gw);
+  } else if (gw) {
     int64_t ldx;
     const float *x = piece_cols(c, p->in, pc, col, &ldx);
     iddl_sddmm(c->s, kk, buf, c->ld, x, ldx, P, p->scale, gw);

@@ -16,7 +16,9 @@
  * Chunks run in parallel over iddl's pool (each slot with its own scratch);
  * with fewer chunks than threads one chunk at a time on the kernels' own
  * threads. A 1x1 convolution with stride 1 and no padding of one image per
- * chunk reads (and writes gradInput) in place, without im2col.
+ * chunk reads (and writes gradInput) in place, without im2col; a 3x3 one
+ * with stride 1 and padding 1 reads its input in place (sparse_conv3x3.h,
+ * AVX-512).
  *
  * Parameter gradients ACCUMULATE (scale * gradient is added). Functions
  * never allocate: the caller passes iddl_sparse_conv_workspace() floats.
@@ -44,6 +46,9 @@ typedef struct iddl_sparse_conv {
   int slots;         /* workers, each with its own scratch */
   int parallel;      /* 1: chunks in parallel (kernels single-threaded) */
   int direct;        /* 1: 1x1 stride 1 no padding, nb = 1: no im2col */
+  int implicit;      /* 1: 3x3 stride 1 padding 1: the forward product and
+                      * the weight gradient read the images
+                      * (sparse_conv3x3.h), only gradInput uses im2col space */
 } iddl_sparse_conv;
 
 /* Checks the geometry (iddl_conv_geom_init), that the pattern has g.C

@@ -57,6 +57,16 @@ describe('nn.SparseConv2d', function()
     parity(m, iddl.randn(70, 64, 4, 4), { padding = 1, bias = false })
   end)
 
+  it('reads 3x3 inputs in place (stride 1, padding 1): rows of 4 to 32 pixels, '
+     .. 'vectors across rows, odd vector counts, row tiles', function()
+    for _, case in ipairs { { 7, 16, 4, 4 }, { 3, 16, 8, 8 }, { 5, 8, 12, 12 },
+                            { 3, 8, 16, 16 }, { 2, 32, 32, 32 } } do
+      local m = nn.SparseConv2d(case[2], 24, 3, { mask = random_mask(24, case[2], 0.3),
+                                                  padding = 1, bias = true })
+      parity(m, iddl.randn(case[1], case[2], case[3], case[4]), { padding = 1 })
+    end
+  end)
+
   it('gives dead outputs their bias and zero gradients', function()
     local mask = random_mask(4, 3, 0.6)
     mask[2]:zero_()
