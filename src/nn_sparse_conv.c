@@ -71,7 +71,7 @@ int iddl_sparse_conv_init(iddl_sparse_conv *c, iddl_err *err) {
  * parameter-gradient partial sums (nnz*kk + O). */
 static int64_t kk_of(const iddl_sparse_conv *c) { return c->g.kh * c->g.kw; }
 static int64_t col_floats(const iddl_sparse_conv *c) {
-  return c->direct ? 0 : align_up(c->g.C * kk_of(c) * c->ld);
+  return c->direct || c->implicit ? 0 : align_up(c->g.C * kk_of(c) * c->ld);
 }
 static int64_t buf_floats(const iddl_sparse_conv *c) {
   return align_up(c->s->rows * c->ld);
@@ -83,8 +83,19 @@ static int64_t slot_floats(const iddl_sparse_conv *c) {
   return col_floats(c) + buf_floats(c) + partial_floats(c);
 }
 
+/* The weights in by-input order (sparse_conv3x3.h's gradInput), ahead of
+ * the slots. */
+static int64_t wt_floats(const iddl_sparse_conv *c) {
+  return c->implicit ? align_up(c->s->nnz * kk_of(c)) : 0;
+}
+
 int64_t iddl_sparse_conv_workspace(const iddl_sparse_conv *c) {
-  return c->slots * slot_floats(c);
+  return wt_floats(c) + c->slots * slot_floats(c);
+}
+
+/* Slot `slot`'s area of the workspace. */
+static float *slot_area(const iddl_sparse_conv *c, float *work, int64_t slot) {
+  return work + wt_floats(c) + slot * slot_floats(c);
 }
 
 /* out (nbi, O, hw): the n columns of each image's tile (from out's first
@@ -166,7 +177,7 @@ static void forward_slots(void *ctx, int64_t begin, int64_t end) {
   const iddl_sparse_conv *c = p->c;
   int64_t O = c->s->rows, hw = c->g.Ho * c->g.Wo, kk = kk_of(c);
   for (int64_t slot = begin; slot < end; slot++) {
-    float *col = p->work + slot * slot_floats(c);   /* (C*kk, ld) */
+    float *col = slot_area(c, p->work, slot);      /* (C*kk, ld) */
     float *buf = col + col_floats(c);               /* (O, ld) */
     for (int64_t it = slot * c->items / c->slots;
          it < (slot + 1) * c->items / c->slots; it++)
@@ -224,6 +235,12 @@ static void backward_piece(const pass_ctx *p, const piece *pc, float *col,
   }
   if (!p->gin) return;
   float *gin = p->gin + pc->n0 * chw;               /* (nbi, C, H, W) */
+  if (c->implicit) {
+    if (pc->oh0 == 0) memset(gin, 0, (size_t)(pc->nbi * chw) * sizeof(float));
+    iddl_conv3x3_spmm_t(c->s, &c->g, p->work, buf, c->ld, pc->nbi, pc->oh0,
+                        pc->oh1, gin);
+    return;
+  }
   if (c->direct) {
     iddl_spmm_t(c->s, kk, p->w, buf, c->ld, P, gin + pc->oh0 * c->g.Wo, hw, 0);
     return;
@@ -241,7 +258,7 @@ static void backward_slots(void *ctx, int64_t begin, int64_t end) {
   const iddl_sparse_conv *c = p->c;
   int64_t nw = c->s->nnz * kk_of(c);
   for (int64_t slot = begin; slot < end; slot++) {
-    float *col = p->work + slot * slot_floats(c);   /* (C*kk, ld) */
+    float *col = slot_area(c, p->work, slot);      /* (C*kk, ld) */
     float *buf = col + col_floats(c);               /* (O, ld) */
     float *gw = p->gw, *gb = p->gb;
     if (slot > 0 && (gw || gb)) {
@@ -267,11 +284,11 @@ void iddl_sparse_conv_backward(const iddl_sparse_conv *c, float *grad_in,
   pass_ctx p = {.c = c, .gin = grad_in, .gw = grad_w, .gb = grad_b,
                 .work = work, .in = in, .gout = grad_out, .w = w,
                 .scale = scale};
+  if (c->implicit && grad_in) iddl_sparse_by_input(c->s, kk_of(c), w, work);
   run_slots(c, backward_slots, &p);
   int64_t nw = c->s->nnz * kk_of(c);
   for (int64_t slot = 1; slot < c->slots; slot++) {
-    const float *part = work + slot * slot_floats(c) + col_floats(c) +
-                        buf_floats(c);
+    const float *part = slot_area(c, work, slot) + col_floats(c) + buf_floats(c);
     if (grad_w) add_into(grad_w, part, nw);
     if (grad_b) add_into(grad_b, part + nw, c->s->rows);
   }

@@ -13,12 +13,13 @@
  * still give long rows; per chunk
  *   forward:  Y (O, P) = spmm(W, col)
  *   backward: gradWeight += sddmm(dY, col), dcol = spmm_t(W, dY), col2im.
+ * A 3x3 convolution with stride 1 and padding 1 (AVX-512) never builds the
+ * column matrix: its three products read (and gradInput adds into) the
+ * images in place (sparse_conv3x3.h).
  * Chunks run in parallel over iddl's pool (each slot with its own scratch);
  * with fewer chunks than threads one chunk at a time on the kernels' own
  * threads. A 1x1 convolution with stride 1 and no padding of one image per
- * chunk reads (and writes gradInput) in place, without im2col; a 3x3 one
- * with stride 1 and padding 1 reads its input in place (sparse_conv3x3.h,
- * AVX-512).
+ * chunk reads (and writes gradInput) in place, without im2col.
  *
  * Parameter gradients ACCUMULATE (scale * gradient is added). Functions
  * never allocate: the caller passes iddl_sparse_conv_workspace() floats.
@@ -46,9 +47,8 @@ typedef struct iddl_sparse_conv {
   int slots;         /* workers, each with its own scratch */
   int parallel;      /* 1: chunks in parallel (kernels single-threaded) */
   int direct;        /* 1: 1x1 stride 1 no padding, nb = 1: no im2col */
-  int implicit;      /* 1: 3x3 stride 1 padding 1: the forward product and
-                      * the weight gradient read the images
-                      * (sparse_conv3x3.h), only gradInput uses im2col space */
+  int implicit;      /* 1: 3x3 stride 1 padding 1 with AVX-512: no im2col,
+                      * the products read the images (sparse_conv3x3.h) */
 } iddl_sparse_conv;
 
 /* Checks the geometry (iddl_conv_geom_init), that the pattern has g.C

@@ -129,7 +129,7 @@ void iddl_sparse_linear_backward(const iddl_sparse_pattern *s, float *grad_in,
                                  const float *weight, int64_t B, float scale) {
   int64_t O = s->rows, T = iddl_sparse_linear_tiles(B);
   if (B <= 0) return;
-  if (grad_in) iddl_sparse_by_input(s, weight, wt);
+  if (grad_in) iddl_sparse_by_input(s, 1, weight, wt);
   job j = {.s = s, .src = grad_out, .weight = wt, .dst = grad_in,
            .packed = gt, .result = gxt, .B = B};
   double work = grad_in ? tiles_work(s, T)

@@ -141,3 +141,51 @@ void iddl_conv3x3_sddmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
     if (e < e1) sddmm_entries(s, &p, dy, ld, xc, e, -1, scale, dw);
   }
 }
+
+/* gim += the adjoint of the taps of vectors [v, v + NV) (NV = 1 or 2) of
+ * input channel c, from S(W)^T dy: the nine tap sums of each vector in
+ * registers, then added onto the image where the taps read it (masked).
+ * Taps go in the order of ORDER, so that consecutive additions touch
+ * different rows and a load rarely waits for an overlapping store. */
+static const int ORDER[9] = {0, 3, 6, 1, 4, 7, 2, 5, 8};
+
+AI void spmm_t_vectors(const iddl_sparse_pattern *s, const piece3 *p,
+                       const float *wt, const float *dy, int64_t ld,
+                       float *gc, int64_t c, int64_t v, const int NV) {
+  const int64_t *cp = s->col_ptr;
+  const int32_t *tr = s->t_row;
+  __m512 a[2][9];
+  for (int k = 0; k < NV; k++)
+    for (int t = 0; t < 9; t++) a[k][t] = _mm512_setzero_ps();
+  for (int64_t e = cp[c]; e < cp[c + 1]; e++) {
+    const float *dr = dy + (int64_t)tr[e] * ld + v * VW, *we = wt + e * 9;
+    __m512 d[2];
+    for (int k = 0; k < NV; k++) d[k] = _mm512_loadu_ps(dr + k * VW);
+    for (int t = 0; t < 9; t++) {
+      __m512 wv = _mm512_set1_ps(we[t]);
+      for (int k = 0; k < NV; k++) a[k][t] = _mm512_fmadd_ps(wv, d[k], a[k][t]);
+    }
+  }
+  for (int i = 0; i < 9; i++)
+    for (int k = 0; k < NV; k++) {
+      int t = ORDER[i];
+      __mmask16 m = p->mask[v + k][t];
+      float *q = gc + p->x[v + k] + p->off[t];
+      _mm512_mask_storeu_ps(q, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, q), a[k][t]));
+    }
+}
+
+__attribute__((target("avx512f")))
+void iddl_conv3x3_spmm_t(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
+                         const float *wt, const float *dy, int64_t ld,
+                         int64_t nimg, int64_t oh0, int64_t oh1, float *gim) {
+  piece3 p;
+  piece_init(&p, g, nimg, oh0, oh1);
+  for (int64_t c = 0; c < s->cols; c++) {
+    if (s->col_ptr[c] == s->col_ptr[c + 1]) continue;
+    float *gc = gim + c * p.hw;
+    int64_t v = 0;
+    for (; v + 2 <= p.nv; v += 2) spmm_t_vectors(s, &p, wt, dy, ld, gc, c, v, 2);
+    if (v < p.nv) spmm_t_vectors(s, &p, wt, dy, ld, gc, c, v, 1);
+  }
+}

@@ -14,7 +14,7 @@
  * oh0)*W columns per image, P = nimg*n in all, column b*n + i being pixel
  * oh0*W + i of image b. Its output and gradOutput are matrices (O, P; ld)
  * as for the im2col path (nn_sparse_conv.c); images (nimg, C, H, W) are
- * read in place. The weight is packed (nnz, 9)
+ * read, and gradInput added to, in place. The weight is packed (nnz, 9)
  * (sparse_mm.h, kk = 9). The functions run on the calling thread.
  */
 #ifndef IDDL_SPARSE_CONV3X3_H
@@ -40,5 +40,12 @@ void iddl_conv3x3_sddmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
                         const float *dy, int64_t ld, const float *im,
                         int64_t nimg, int64_t oh0, int64_t oh1, float scale,
                         float *dw);
+
+/* gim (nimg, C, H, W) += the gradient of the piece's input: the adjoint of
+ * the implicit column matrix applied to S(W)^T @ dy (O, P; ld), from the
+ * weights in by-input order wt (nnz, 9) (iddl_sparse_by_input with kk = 9). */
+void iddl_conv3x3_spmm_t(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
+                         const float *wt, const float *dy, int64_t ld,
+                         int64_t nimg, int64_t oh0, int64_t oh1, float *gim);
 
 #endif

@@ -344,9 +344,10 @@ void iddl_spmm_tile(const iddl_sparse_pattern *s, const float *w,
   pick()->spmm(s, 1, w, xt, T, yt, T, 0, s->rows, 0, T, 0);
 }
 
-void iddl_sparse_by_input(const iddl_sparse_pattern *s, const float *w,
-                          float *wt) {
-  for (int64_t e = 0; e < s->nnz; e++) wt[e] = w[s->t_conn[e]];
+void iddl_sparse_by_input(const iddl_sparse_pattern *s, int64_t kk,
+                          const float *w, float *wt) {
+  for (int64_t e = 0; e < s->nnz; e++)
+    memcpy(wt + e * kk, w + s->t_conn[e] * kk, (size_t)kk * sizeof *wt);
 }
 
 void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *wt,

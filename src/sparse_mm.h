@@ -82,10 +82,11 @@ void iddl_sddmm(const iddl_sparse_pattern *s, int64_t kk, const float *dy,
 void iddl_spmm_tile(const iddl_sparse_pattern *s, const float *w,
                     const float *xt, float *yt);
 
-/* wt (nnz) = the weights w (nnz, CSR order) in by-input order (entry e of
- * the by-input index gets w[t_conn[e]]), as iddl_spmm_t_tile reads them. */
-void iddl_sparse_by_input(const iddl_sparse_pattern *s, const float *w,
-                          float *wt);
+/* wt (nnz, kk) = the weights w (nnz, kk; CSR order) in by-input order
+ * (entry e of the by-input index gets connection t_conn[e]'s kk weights),
+ * as iddl_spmm_t_tile (kk = 1) and sparse_conv3x3.h (kk = 9) read them. */
+void iddl_sparse_by_input(const iddl_sparse_pattern *s, int64_t kk,
+                          const float *w, float *wt);
 
 /* gxt (cols, 16) = S(W)^T @ gt (rows, 16), from the weights in by-input
  * order (iddl_sparse_by_input). */

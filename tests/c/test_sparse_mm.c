@@ -249,7 +249,7 @@ static void check_tiles(int64_t rows, int64_t cols, double density, int64_t tile
   for (size_t isa = 0; isa < sizeof ISAS / sizeof *ISAS; isa++) {
     if (iddl_sparse_force_isa(ISAS[isa])) continue;
     iddl_spmm_tile(&s, w, xt, yt); /* tile 0 */
-    iddl_sparse_by_input(&s, w, wt);
+    iddl_sparse_by_input(&s, 1, w, wt);
     iddl_spmm_t_tile(&s, wt, gt, gxt);
     for (int64_t b = 0; b < L; b++) {
       for (int64_t o = 0; o < rows; o++) {
