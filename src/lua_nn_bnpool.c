@@ -47,7 +47,8 @@ static void bn_dims(lua_State *L, const iddl_tensor *x, int64_t *N, int64_t *C,
 }
 
 /* batchnorm_forward(y, save_mean, save_invstd, x, weight|nil, bias|nil,
- *   running_mean|nil, running_var|nil, batch_stats, momentum, eps) -> y */
+ *   running_mean|nil, running_var|nil, batch_stats, momentum, eps [, relu])
+ *   -> y (max(y, 0) with relu: a ReLU fused in) */
 static int f_batchnorm_forward(lua_State *L) {
   iddl_tensor *y = iddl_lua_check(L, 1), *sm = iddl_lua_check(L, 2),
               *si = iddl_lua_check(L, 3);
@@ -60,6 +61,7 @@ static int f_batchnorm_forward(lua_State *L) {
         *rv = channel_arg(L, 8, "running_var", x, 1);
   int batch_stats = lua_toboolean(L, 9);
   double momentum = luaL_checknumber(L, 10), eps = luaL_checknumber(L, 11);
+  int relu = lua_toboolean(L, 12);
   if (batch_stats && N * S < 2 && iddl_numel(x) > 0)
     return luaL_error(L, "batch norm: Expected more than 1 value per channel "
                       "when training, got input of shape %s", SHAPE(x));
@@ -73,7 +75,7 @@ static int f_batchnorm_forward(lua_State *L) {
     iddl_err err;
     if (iddl_batchnorm_forward(iddl_data(y), iddl_data(sm), iddl_data(si), rm,
                                rv, iddl_data(x), w, b, N, C, S, batch_stats,
-                               momentum, eps, &err))
+                               momentum, eps, relu, &err))
       iddl_lua_raise(L, &err);
   }
   lua_settop(L, 1);
@@ -81,8 +83,10 @@ static int f_batchnorm_forward(lua_State *L) {
 }
 
 /* batchnorm_backward(grad_in|nil, grad_weight|nil, grad_bias|nil, grad_out,
- *   x, save_mean, save_invstd, weight|nil, batch_stats, scale) -> grad_in:
- * the buffers given are written (grad_in) or accumulated into. */
+ *   x, save_mean, save_invstd, weight|nil, batch_stats, scale [, relu_out])
+ *   -> grad_in: the buffers given are written (grad_in) or accumulated
+ * into; relu_out: the output of a forward with relu (its zeros mask
+ * grad_out). */
 static int f_batchnorm_backward(lua_State *L) {
   iddl_tensor *gi = lua_isnoneornil(L, 1) ? NULL : iddl_lua_check(L, 1);
   const iddl_tensor *g = iddl_lua_contig(L, 4), *x = iddl_lua_contig(L, 5);
@@ -98,11 +102,15 @@ static int f_batchnorm_backward(lua_State *L) {
               *w = channel_arg(L, 8, "weight", x, 1);
   int batch_stats = lua_toboolean(L, 9);
   float scale = (float)luaL_optnumber(L, 10, 1.0);
+  const iddl_tensor *ro = lua_isnoneornil(L, 11) ? NULL : iddl_lua_contig(L, 11);
+  if (ro && !iddl_same_shape(ro, x))
+    return luaL_error(L, "batch norm: the fused ReLU's output of shape %s does "
+                      "not match input of shape %s", SHAPE(ro), SHAPE(x));
   if (gi) iddl_lua_resize(L, gi, x->ndim, x->size);
   if (iddl_numel(x) > 0)
     iddl_batchnorm_backward(gi ? iddl_data(gi) : NULL, gw, gb, iddl_data(g),
-                            iddl_data(x), sm, si, w, N, C, S, batch_stats,
-                            scale);
+                            iddl_data(x), ro ? iddl_data(ro) : NULL, sm, si, w,
+                            N, C, S, batch_stats, scale);
   lua_settop(L, 1);
   return 1;
 }

@@ -87,17 +87,22 @@ INLINE void block_sums(const float *x, int64_t w, int64_t S, const double *k,
   }
 }
 
-/* y = (x - mu[j]) * a[j] + b[j] over the block's runs. */
+/* v, or max(v, 0) when relu. */
+INLINE float relu_if(float v, const int relu) { return relu && !(v > 0) ? 0.0f : v; }
+
+/* y = (x - mu[j]) * a[j] + b[j] over the block's runs (then max(y, 0) when
+ * relu). */
 INLINE void block_affine(float *restrict y, const float *restrict x, int64_t w,
                          int64_t S, const float *mu, const float *a,
-                         const float *b) {
+                         const float *b, const int relu) {
   if (S == 1) {
-    for (int64_t j = 0; j < w; j++) y[j] = (x[j] - mu[j]) * a[j] + b[j];
+    for (int64_t j = 0; j < w; j++) y[j] = relu_if((x[j] - mu[j]) * a[j] + b[j], relu);
     return;
   }
   for (int64_t j = 0; j < w; j++) {
     float mj = mu[j], aj = a[j], bj = b[j];
-    for (int64_t i = 0; i < S; i++) y[j * S + i] = (x[j * S + i] - mj) * aj + bj;
+    for (int64_t i = 0; i < S; i++)
+      y[j * S + i] = relu_if((x[j * S + i] - mj) * aj + bj, relu);
   }
 }
 
@@ -107,7 +112,7 @@ typedef struct {
   float *y, *save_mean, *save_invstd, *running_mean, *running_var; /* (C) */
   const float *x, *weight, *bias;
   int64_t N, C, S;
-  int batch_stats;
+  int batch_stats, relu;
   double momentum, eps;
 } fwd_ctx;
 
@@ -158,9 +163,12 @@ TC static void forward_range(void *ctx, int64_t c0, int64_t c1) {
       channel_coefs(k, b0 + j, shift[j] + m, fmax(s2[j] / cnt - m * m, 0.0),
                     &mu[j], &a[j], &b[j]);
     }
-    for (int64_t n = 0; n < N; n++)
-      block_affine(k->y + (n * C + b0) * S, k->x + (n * C + b0) * S, w, S, mu,
-                   a, b);
+    for (int64_t n = 0; n < N; n++) {
+      float *y = k->y + (n * C + b0) * S;
+      const float *x = k->x + (n * C + b0) * S;
+      if (k->relu) block_affine(y, x, w, S, mu, a, b, 1);
+      else block_affine(y, x, w, S, mu, a, b, 0);
+    }
   }
 }
 
@@ -169,7 +177,7 @@ int iddl_batchnorm_forward(float *y, float *save_mean, float *save_invstd,
                            const float *x, const float *weight,
                            const float *bias, int64_t N, int64_t C, int64_t S,
                            int batch_stats, double momentum, double eps,
-                           iddl_err *err) {
+                           int relu, iddl_err *err) {
   if (batch_stats && N * S < 2)
     return iddl_fail(err, "batch norm: expected more than 1 value per channel "
                      "when training, got %lld", (long long)(N * S));
@@ -179,7 +187,7 @@ int iddl_batchnorm_forward(float *y, float *save_mean, float *save_invstd,
     return iddl_fail(err, "batch norm: running_mean and running_var go together");
   fwd_ctx k = {y,      save_mean, save_invstd, running_mean, running_var,
                x,      weight,    bias,        N,            C,
-               S,      batch_stats, momentum,  eps};
+               S,      batch_stats, relu,      momentum,     eps};
   iddl_parallel_for_work(C, (double)N * C * S, MIN_WORK, forward_range, &k);
   return 0;
 }
@@ -188,32 +196,49 @@ int iddl_batchnorm_forward(float *y, float *save_mean, float *save_invstd,
 
 typedef struct {
   float *grad_in, *grad_weight, *grad_bias;
-  const float *grad_out, *x, *mean, *invstd, *weight; /* (C) */
+  const float *grad_out, *x, *relu_out, *mean, *invstd, *weight; /* (C) */
   int64_t N, C, S;
   int batch_stats;
   float scale;
 } bwd_ctx;
 
+/* g, or 0 where the fused ReLU's output y is not positive (when relu). */
+INLINE float grad_if(float g, const float *y, int64_t i, const int relu) {
+  return relu && !(y[i] > 0) ? 0.0f : g;
+}
+
+/* *d = g[0 .. 7] as doubles, each 0 where !(y > 0) when relu. */
+INLINE void load8g(vd8 *d, const float *g, const float *y, const int relu) {
+  if (!relu) {
+    load8d(d, g);
+    return;
+  }
+  float v[8];
+  for (int i = 0; i < 8; i++) v[i] = grad_if(g[i], y, i, 1);
+  load8d(d, v);
+}
+
 /* sg[j] += sum g, sgx[j] += sum g (x - mu[j]) in double over the block's
- * runs. */
-INLINE void block_grad_sums(const float *g, const float *x, int64_t w,
-                            int64_t S, const float *mu, double *sg,
-                            double *sgx) {
+ * runs; g is masked by the fused ReLU's output y when relu. */
+INLINE void block_grad_sums(const float *g, const float *x, const float *y,
+                            int64_t w, int64_t S, const float *mu, double *sg,
+                            double *sgx, const int relu) {
   if (S == 1) {
     for (int64_t j = 0; j < w; j++) {
-      sg[j] += g[j];
-      sgx[j] += (double)g[j] * ((double)x[j] - mu[j]);
+      double gj = grad_if(g[j], y, j, relu);
+      sg[j] += gj;
+      sgx[j] += gj * ((double)x[j] - mu[j]);
     }
     return;
   }
   for (int64_t j = 0; j < w; j++) {
-    const float *gr = g + j * S, *xr = x + j * S; /* (S) */
+    const float *gr = g + j * S, *xr = x + j * S, *yr = relu ? y + j * S : NULL; /* (S) */
     vd8 a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, mv = (vd8){0} + mu[j];
     vd8 g0, g1, x0, x1;
     int64_t i = 0;
     for (; i + 16 <= S; i += 16) { /* two chains of each sum */
-      load8d(&g0, gr + i);
-      load8d(&g1, gr + i + 8);
+      load8g(&g0, gr + i, relu ? yr + i : NULL, relu);
+      load8g(&g1, gr + i + 8, relu ? yr + i + 8 : NULL, relu);
       load8d(&x0, xr + i);
       load8d(&x1, xr + i + 8);
       a0 += g0;
@@ -223,27 +248,32 @@ INLINE void block_grad_sums(const float *g, const float *x, int64_t w,
     }
     double t1 = hsum16(&a0, &a1), t2 = hsum16(&b0, &b1);
     for (; i < S; i++) {
-      t1 += gr[i];
-      t2 += (double)gr[i] * ((double)xr[i] - mu[j]);
+      double gi = grad_if(gr[i], yr, i, relu);
+      t1 += gi;
+      t2 += gi * ((double)xr[i] - mu[j]);
     }
     sg[j] += t1;
     sgx[j] += t2;
   }
 }
 
-/* gx = g * kk[j] + (x - mu[j]) * m[j] + q[j] over the block's runs. */
+/* gx = g * kk[j] + (x - mu[j]) * m[j] + q[j] over the block's runs (g
+ * masked by y when relu). */
 INLINE void block_affine2(float *restrict gx, const float *restrict g,
-                          const float *restrict x, int64_t w, int64_t S,
-                          const float *mu, const float *kk, const float *m,
-                          const float *q) {
+                          const float *restrict x, const float *restrict y,
+                          int64_t w, int64_t S, const float *mu,
+                          const float *kk, const float *m, const float *q,
+                          const int relu) {
   if (S == 1) {
-    for (int64_t j = 0; j < w; j++) gx[j] = g[j] * kk[j] + (x[j] - mu[j]) * m[j] + q[j];
+    for (int64_t j = 0; j < w; j++)
+      gx[j] = grad_if(g[j], y, j, relu) * kk[j] + (x[j] - mu[j]) * m[j] + q[j];
     return;
   }
   for (int64_t j = 0; j < w; j++) {
     float mj = mu[j], kj = kk[j], cj = m[j], qj = q[j];
     for (int64_t i = 0; i < S; i++)
-      gx[j * S + i] = g[j * S + i] * kj + (x[j * S + i] - mj) * cj + qj;
+      gx[j * S + i] = grad_if(g[j * S + i], y, j * S + i, relu) * kj +
+                      (x[j * S + i] - mj) * cj + qj;
   }
 }
 
@@ -277,27 +307,29 @@ TC static void backward_range(void *ctx, int64_t c0, int64_t c1) {
     double sg[MAX_COLS] = {0}, sgx[MAX_COLS] = {0};
     float kk[MAX_COLS], m[MAX_COLS], q[MAX_COLS];
     const float *mu = k->mean + b0; /* (w) */
+    const float *y = k->relu_out;
     for (int64_t n = 0; sums && n < N; n++) {
       int64_t o = (n * C + b0) * S;
-      block_grad_sums(k->grad_out + o, k->x + o, w, S, mu, sg, sgx);
+      if (y) block_grad_sums(k->grad_out + o, k->x + o, y + o, w, S, mu, sg, sgx, 1);
+      else block_grad_sums(k->grad_out + o, k->x + o, NULL, w, S, mu, sg, sgx, 0);
     }
     for (int64_t j = 0; j < w; j++)
       channel_grads(k, b0 + j, sg[j], sgx[j], &kk[j], &m[j], &q[j]);
     for (int64_t n = 0; k->grad_in && n < N; n++) {
       int64_t o = (n * C + b0) * S;
-      block_affine2(k->grad_in + o, k->grad_out + o, k->x + o, w, S, mu, kk, m, q);
+      if (y) block_affine2(k->grad_in + o, k->grad_out + o, k->x + o, y + o, w, S, mu, kk, m, q, 1);
+      else block_affine2(k->grad_in + o, k->grad_out + o, k->x + o, NULL, w, S, mu, kk, m, q, 0);
     }
   }
 }
 
 void iddl_batchnorm_backward(float *grad_in, float *grad_weight,
                              float *grad_bias, const float *grad_out,
-                             const float *x, const float *save_mean,
-                             const float *save_invstd, const float *weight,
-                             int64_t N, int64_t C, int64_t S, int batch_stats,
-                             float scale) {
-  bwd_ctx k = {grad_in, grad_weight, grad_bias, grad_out, x,     save_mean,
-               save_invstd, weight,  N,         C,        S,     batch_stats,
-               scale};
+                             const float *x, const float *relu_out,
+                             const float *save_mean, const float *save_invstd,
+                             const float *weight, int64_t N, int64_t C,
+                             int64_t S, int batch_stats, float scale) {
+  bwd_ctx k = {grad_in, grad_weight, grad_bias, grad_out, x,  relu_out,
+               save_mean, save_invstd, weight, N, C, S, batch_stats, scale};
   iddl_parallel_for_work(C, 2.0 * N * C * S, MIN_WORK, backward_range, &k);
 }

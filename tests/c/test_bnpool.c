@@ -86,16 +86,16 @@ static void test_batchnorm_contract(void **state) {
   iddl_err err;
   /* (N=1, C=2, S=1): one value per channel cannot be normalised */
   assert_int_equal(iddl_batchnorm_forward(y, sm, si, rm, rv, x, NULL, NULL, 1,
-                                          2, 1, 1, 0.1, 1e-5, &err), -1);
+                                          2, 1, 1, 0.1, 1e-5, 0, &err), -1);
   assert_non_null(strstr(err.msg, "expected more than 1 value per channel"));
   assert_int_equal(iddl_batchnorm_forward(y, sm, si, NULL, NULL, x, NULL, NULL,
-                                          2, 2, 1, 0, 0.1, 1e-5, &err), -1);
+                                          2, 2, 1, 0, 0.1, 1e-5, 0, &err), -1);
   assert_non_null(strstr(err.msg, "needs the running statistics"));
   assert_int_equal(iddl_batchnorm_forward(y, sm, si, rm, NULL, x, NULL, NULL, 2,
-                                          2, 1, 1, 0.1, 1e-5, &err), -1);
+                                          2, 1, 1, 0.1, 1e-5, 0, &err), -1);
   /* (N=2, C=2, S=1): channel 0 holds 1, 3; channel 1 holds 2, 4 */
   assert_int_equal(iddl_batchnorm_forward(y, sm, si, rm, rv, x, NULL, NULL, 2,
-                                          2, 1, 1, 0.5, 0.0, &err), 0);
+                                          2, 1, 1, 0.5, 0.0, 0, &err), 0);
   assert_float_equal(sm[0], 2.0, 1e-6);
   assert_float_equal(sm[1], 3.0, 1e-6);
   assert_float_equal(si[0], 1.0, 1e-6); /* biased variance 1 */

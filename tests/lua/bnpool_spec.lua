@@ -145,6 +145,34 @@ describe('BatchNorm', function()
     H.assert_close(bn.gradBias, gb * 2, 1e-6, 1e-6)
   end)
 
+  it('relu = true equals BatchNorm then ReLU, forward and backward, train and eval', function()
+    for _, case in ipairs { { nn.BatchNorm2d, { 4, 3, 5, 5 } }, { nn.BatchNorm2d, { 2, 5, 8, 9 } },
+                            { nn.BatchNorm1d, { 6, 7 } }, { nn.BatchNorm1d, { 3, 4, 20 } } } do
+      local C = case[2][2]
+      local fused, bn, relu = case[1](C, { relu = true }), case[1](C), nn.ReLU()
+      local w, b = iddl.randn(C), iddl.randn(C)
+      for _, m in ipairs { fused, bn } do
+        m.weight:copy_(w)
+        m.bias:copy_(b)
+      end
+      for _, training in ipairs { true, false } do
+        for _, m in ipairs { fused, bn } do
+          if training then m:train() else m:eval() end
+          m:zero_grad()
+        end
+        local x, g = iddl.randn(table.unpack(case[2])), iddl.randn(table.unpack(case[2]))
+        local y = relu:forward(bn:forward(x))
+        H.assert_close(fused:forward(x), y, 1e-6, 1e-6)
+        local gi = bn:backward(x, relu:backward(bn.output, g), 0.5)
+        H.assert_close(fused:backward(x, g, 0.5), gi, 1e-5, 1e-5)
+        H.assert_close(fused.gradWeight, bn.gradWeight, 1e-5, 1e-5)
+        H.assert_close(fused.gradBias, bn.gradBias, 1e-5, 1e-5)
+        H.assert_close(fused.running_mean, bn.running_mean, 1e-6, 1e-6)
+      end
+    end
+    assert.are.equal('nn.BatchNorm2d(4, relu=true)', nn.BatchNorm2d(4, { relu = true }):describe())
+  end)
+
   it('gives the same result on one thread and on all of them', function()
     local threads = iddl.blas_info().threads
     local x, g = iddl.randn(16, 24, 20, 20), iddl.randn(16, 24, 20, 20)

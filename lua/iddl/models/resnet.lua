@@ -13,7 +13,9 @@
 -- a linear classifier. With sparsity 'bibd' or 'random' every convolution
 -- inside a block is channel-sparse (the stem, the shortcuts and the
 -- classifier stay dense, as in the seed); `groups` splits the same block
--- convolutions into groups (the seed's grouped ResNet).
+-- convolutions into groups (the seed's grouped ResNet). Each BatchNorm
+-- followed by a ReLU is one nn.BatchNorm2d(c, {relu = true}) (the same
+-- function, one pass over the activations).
 local nn = require 'iddl.nn'
 
 local M = {}
@@ -52,16 +54,20 @@ local function block_conv(opts, cin, cout, k, stride)
   return nn.Conv2d(cin, cout, k, conv_opts)
 end
 
+-- BatchNorm2d followed by ReLU, fused into one module (one pass over the
+-- activations instead of three).
+local function bn_relu(c) return nn.BatchNorm2d(c, { relu = true }) end
+
 -- The residual branch of a block taking cin channels to planes*expansion.
 local function branch(opts, kind, cin, planes, stride)
   if kind == 'basic' then
     return nn.Sequential{
-      block_conv(opts, cin, planes, 3, stride), nn.BatchNorm2d(planes), nn.ReLU(),
+      block_conv(opts, cin, planes, 3, stride), bn_relu(planes),
       block_conv(opts, planes, planes, 3, 1), nn.BatchNorm2d(planes) }
   end
   return nn.Sequential{
-    block_conv(opts, cin, planes, 1, 1), nn.BatchNorm2d(planes), nn.ReLU(),
-    block_conv(opts, planes, planes, 3, stride), nn.BatchNorm2d(planes), nn.ReLU(),
+    block_conv(opts, cin, planes, 1, 1), bn_relu(planes),
+    block_conv(opts, planes, planes, 3, stride), bn_relu(planes),
     block_conv(opts, planes, 4 * planes, 1, 1), nn.BatchNorm2d(4 * planes) }
 end
 
@@ -104,7 +110,7 @@ function M.build(opts)
   local kind, counts = spec[1], spec[2]
   local net = nn.Sequential{
     nn.Conv2d(o.in_channels or 3, 64, 3, { padding = 1, bias = false }),
-    nn.BatchNorm2d(64), nn.ReLU() }
+    bn_relu(64) }
   local cin = 64
   for stage, planes in ipairs { 64, 128, 256, 512 } do
     for i = 1, counts[stage] do

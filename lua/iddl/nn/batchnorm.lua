@@ -2,7 +2,10 @@
 -- nn.BatchNorm2d(C[, opts]) on (N, C, H, W), as PyTorch's. opts: eps = 1e-5,
 -- momentum = 0.1, affine = true (weight (C) = 1, bias (C) = 0, learned),
 -- track_running_stats = true (buffers running_mean (C) = 0, running_var (C)
--- = 1, saved by checkpoints through m:buffers()).
+-- = 1, saved by checkpoints through m:buffers()), relu = false (a ReLU
+-- fused in: output max(BN(x), 0) in the same pass over the activations,
+-- and backward masks gradOutput by it, so the pair costs one pass, not
+-- three; the output is then the ReLU's).
 --
 -- Training mode normalises with the batch's mean and biased variance and
 -- moves the running statistics towards the mean and the unbiased variance
@@ -19,7 +22,7 @@ local B = {}
 local BatchNorm = M.class('nn.BatchNorm', M.Module) -- the shared base
 
 local DEFAULTS = { eps = 1e-5, momentum = 0.1, affine = true,
-                   track_running_stats = true }
+                   track_running_stats = true, relu = false }
 
 -- The constructor of BatchNorm1d and BatchNorm2d (whose classes hold the
 -- accepted ranks); errors name the subclass.
@@ -104,7 +107,7 @@ function BatchNorm:updateOutput(input)
   local ok, err = pcall(core.batchnorm_forward, self.output, self.save_mean,
                         self.save_invstd, input, self.weight, self.bias,
                         self.running_mean, self.running_var, self.batch_stats,
-                        self.momentum, self.eps)
+                        self.momentum, self.eps, self.relu)
   if not ok then error(self:describe() .. ': ' .. err, 0) end
   return self.output
 end
@@ -119,7 +122,7 @@ function BatchNorm:compute_grads(input, gradOutput, gi, scale)
   if self.affine and scale then gw, gb = self.gradWeight, self.gradBias end
   local ok, err = pcall(core.batchnorm_backward, gi, gw, gb, gradOutput, input,
                         self.save_mean, self.save_invstd, self.weight,
-                        self.batch_stats, scale or 1)
+                        self.batch_stats, scale or 1, self.relu and self.output or nil)
   if not ok then error(self:describe() .. ': ' .. err, 0) end
   return gi
 end
@@ -156,7 +159,7 @@ end
 -- e.g. nn.BatchNorm2d(64, momentum=0.01): the non-default options.
 function BatchNorm:describe()
   local extra = {}
-  for _, k in ipairs { 'eps', 'momentum', 'affine', 'track_running_stats' } do
+  for _, k in ipairs { 'eps', 'momentum', 'affine', 'track_running_stats', 'relu' } do
     if self[k] ~= DEFAULTS[k] then extra[#extra + 1] = k .. '=' .. tostring(self[k]) end
   end
   return string.format('%s(%d%s)', self:typename(), self.num_features,
