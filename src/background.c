@@ -3,23 +3,19 @@
  * Hand-offs spin before they sleep: waking a thread through a condition
  * variable takes 30-60 us on these machines, longer than an MLP step, so a
  * loader whose worker slept between batches made training slower (the MNIST
- * experiment went from 12.2 s to 13.3 s). The worker spins (yielding the
- * core now and then) for SPIN_NS after each task and the caller for as
- * long in iddl_background_wait; only then do they sleep. The flags that
+ * experiment went from 12.2 s to 13.3 s). The worker watches for the next
+ * task after each one, and the caller for the end of the task in
+ * iddl_background_wait (spin.h); only then do they sleep. The flags that
  * each side sets before it sleeps, and reads after it publishes, are
  * sequentially consistent, so a sleeper is always seen and woken.
  */
 #include "background.h"
 
-#include <immintrin.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "clock.h"
-
-#define SPIN_NS 200000 /* 0.2 ms: an MLP training step is far shorter */
+#include "spin.h"
 
 struct iddl_background {
   pthread_mutex_t lock;   /* guards the sleeping */
@@ -32,26 +28,21 @@ struct iddl_background {
   atomic_int stop, worker_sleeps, caller_sleeps;
 };
 
-/* Spins until cond(b, arg) holds or SPIN_NS pass; returns cond's value. */
-static int spin(iddl_background *b, int (*cond)(iddl_background *, unsigned long),
-                unsigned long arg) {
-  double end = iddl_now() + SPIN_NS * 1e-9;
-  for (int i = 1;; i++) {
-    if (cond(b, arg)) return 1;
-    if (i % 64 == 0) {
-      if (iddl_now() > end) return cond(b, arg);
-      sched_yield();
-    }
-    _mm_pause();
-  }
+/* For iddl_spin_until: a task newer than w->seen was posted (or stop);
+ * the tasks up to w->seen are finished. */
+typedef struct watch {
+  iddl_background *b;
+  unsigned long seen;
+} watch;
+
+static int has_task(const void *arg) {
+  const watch *w = arg;
+  return atomic_load(&w->b->posted) != w->seen || atomic_load(&w->b->stop);
 }
 
-static int has_task(iddl_background *b, unsigned long seen) {
-  return atomic_load(&b->posted) != seen || atomic_load(&b->stop);
-}
-
-static int finished(iddl_background *b, unsigned long target) {
-  return atomic_load(&b->done) >= target;
+static int finished(const void *arg) {
+  const watch *w = arg;
+  return atomic_load(&w->b->done) >= w->seen;
 }
 
 static void wake(iddl_background *b, atomic_int *sleeps) {
@@ -63,19 +54,19 @@ static void wake(iddl_background *b, atomic_int *sleeps) {
 
 static void *loop(void *arg) {
   iddl_background *b = arg;
-  unsigned long seen = 0;
+  watch w = {b, 0};
   for (;;) {
-    if (!spin(b, has_task, seen)) {
+    if (!iddl_spin_until(has_task, &w)) {
       pthread_mutex_lock(&b->lock);
       atomic_store(&b->worker_sleeps, 1);
-      while (!has_task(b, seen)) pthread_cond_wait(&b->changed, &b->lock);
+      while (!has_task(&w)) pthread_cond_wait(&b->changed, &b->lock);
       atomic_store(&b->worker_sleeps, 0);
       pthread_mutex_unlock(&b->lock);
     }
-    if (atomic_load(&b->posted) == seen) break; /* stop, nothing left */
-    seen = atomic_load(&b->posted);
+    if (atomic_load(&b->posted) == w.seen) break; /* stop, nothing left */
+    w.seen = atomic_load(&b->posted);
     b->fn(b->ctx);
-    atomic_store(&b->done, seen);
+    atomic_store(&b->done, w.seen);
     wake(b, &b->caller_sleeps);
   }
   return NULL;
@@ -91,11 +82,11 @@ iddl_background *iddl_background_new(void) {
 }
 
 void iddl_background_wait(iddl_background *b) {
-  unsigned long target = atomic_load(&b->posted);
-  if (spin(b, finished, target)) return;
+  watch w = {b, atomic_load(&b->posted)};
+  if (iddl_spin_until(finished, &w)) return;
   pthread_mutex_lock(&b->lock);
   atomic_store(&b->caller_sleeps, 1);
-  while (!finished(b, target)) pthread_cond_wait(&b->changed, &b->lock);
+  while (!finished(&w)) pthread_cond_wait(&b->changed, &b->lock);
   atomic_store(&b->caller_sleeps, 0);
   pthread_mutex_unlock(&b->lock);
 }
