@@ -7,6 +7,7 @@
 #include "lua_sparse.h"
 #include "lua_tensor.h"
 #include "nn_sparse_linear.h"
+#include "parallel.h"
 
 #define PATTERN_MT "iddl.SparsePattern"
 #define SHAPE(t) iddl_shape_str((t), (char[128]){0}, 128)
@@ -366,16 +367,16 @@ static int f_linear_backward(lua_State *L) {
   }
   const float *w = check_packed(L, s, 1, 11, "weight");
   float scale = (float)luaL_optnumber(L, 12, 1.0);
+  int64_t wsize = s->nnz * iddl_parallel_threads();
   resize_tiles(L, gt, B, s->rows);
+  iddl_lua_resize(L, wt, 1, &wsize);
   if (gin) {
-    int64_t nnz = s->nnz;
     iddl_lua_resize(L, gin, x->ndim, x->size);
     resize_tiles(L, gxt, B, s->cols);
-    iddl_lua_resize(L, wt, 1, &nnz);
   }
   iddl_sparse_linear_backward(s, gin ? iddl_data(gin) : NULL, gw, gb,
                               gin ? iddl_data(gxt) : NULL, iddl_data(gt),
-                              gin ? iddl_data(wt) : NULL, iddl_data(g), xt, w,
+                              iddl_data(wt), iddl_data(g), xt, w,
                               B, scale);
   lua_pushvalue(L, 2);
   return 1;

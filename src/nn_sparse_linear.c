@@ -95,10 +95,20 @@ void iddl_sparse_linear_forward(const iddl_sparse_pattern *s, float *out,
   iddl_parallel_for_work(T, tiles_work(s, T), PARALLEL_WORK, forward_tiles, &j);
 }
 
-/* Backward, per tile: gradOutput into gt, and when grad_in is wanted, gxt
- * and its rows of grad_in. */
+/* Backward, per chunk of tiles: gradOutput into gt, and when grad_in is
+ * wanted gxt and its rows of grad_in; then the weight gradient over the
+ * chunk's tiles while they are in this core's cache, into grad_weight on
+ * the calling thread and into the slot's partial sums elsewhere. */
+typedef struct bwd_job {
+  job j;
+  const float *xt;
+  float *dw, *partials; /* grad_weight (nnz) or NULL; (slots - 1, nnz) */
+  float scale;
+} bwd_job;
+
 static void backward_tiles(void *ctx, int64_t t0, int64_t t1) {
-  const job *j = ctx;
+  const bwd_job *k = ctx;
+  const job *j = &k->j;
   int64_t I = j->s->cols, O = j->s->rows;
   float *gxt = j->dst ? j->result + t0 * I * TILE : NULL; /* (I, 16) */
   for (int64_t t = t0; t < t1; t++) {
@@ -108,18 +118,11 @@ static void backward_tiles(void *ctx, int64_t t0, int64_t t1) {
     iddl_spmm_t_tile(j->s, j->weight, gt, gxt);
     unpack_tile(j->dst, gxt, I, t * TILE, j->B);
   }
-}
-
-typedef struct dw_job {
-  const iddl_sparse_pattern *s;
-  const float *gt, *xt;
-  int64_t T;
-  float scale, *dw;
-} dw_job;
-
-static void weight_rows(void *ctx, int64_t r0, int64_t r1) {
-  const dw_job *j = ctx;
-  iddl_sddmm_tiles(j->s, j->gt, j->xt, j->T, r0, r1, j->scale, j->dw);
+  if (!k->dw) return;
+  int slot = iddl_parallel_slot();
+  float *dw = slot ? k->partials + (slot - 1) * j->s->nnz : k->dw;
+  iddl_sddmm_tiles(j->s, j->packed + t0 * O * TILE, k->xt + t0 * I * TILE,
+                   t1 - t0, 0, O, k->scale, dw);
 }
 
 void iddl_sparse_linear_backward(const iddl_sparse_pattern *s, float *grad_in,
@@ -127,19 +130,21 @@ void iddl_sparse_linear_backward(const iddl_sparse_pattern *s, float *grad_in,
                                  float *gxt, float *gt, float *wt,
                                  const float *grad_out, const float *xt,
                                  const float *weight, int64_t B, float scale) {
-  int64_t O = s->rows, T = iddl_sparse_linear_tiles(B);
+  int64_t O = s->rows, T = iddl_sparse_linear_tiles(B), nnz = s->nnz;
   if (B <= 0) return;
+  int slots = iddl_parallel_threads();
+  float *partials = wt + nnz; /* (slots - 1, nnz) */
   if (grad_in) iddl_sparse_by_input(s, 1, weight, wt);
-  job j = {.s = s, .src = grad_out, .weight = wt, .dst = grad_in,
-           .packed = gt, .result = gxt, .B = B};
-  double work = grad_in ? tiles_work(s, T)
-                        : (double)T * TILE * TRANSPOSE_COST * (double)O;
-  iddl_parallel_for_work(T, work, PARALLEL_WORK, backward_tiles, &j);
-  if (grad_weight) {
-    dw_job d = {.s = s, .gt = gt, .xt = xt, .T = T, .scale = scale, .dw = grad_weight};
-    iddl_parallel_for_work(O, (double)s->nnz * (double)(T * TILE), PARALLEL_WORK,
-                           weight_rows, &d);
-  }
+  if (grad_weight) memset(partials, 0, (size_t)((slots - 1) * nnz) * sizeof *wt);
+  bwd_job k = {.j = {.s = s, .src = grad_out, .weight = wt, .dst = grad_in,
+                     .packed = gt, .result = gxt, .B = B},
+               .xt = xt, .dw = grad_weight, .partials = partials, .scale = scale};
+  double work = (double)T * TILE * (TRANSPOSE_COST * (double)O +
+                                    (grad_in ? (double)nnz + TRANSPOSE_COST * (double)s->cols : 0) +
+                                    (grad_weight ? (double)nnz : 0));
+  iddl_parallel_for_work(T, work, PARALLEL_WORK, backward_tiles, &k);
+  for (int i = 0; grad_weight && i < slots - 1; i++)
+    for (int64_t e = 0; e < nnz; e++) grad_weight[e] += partials[i * nnz + e];
   if (grad_bias)
     for (int64_t b = 0; b < B; b++) {
       const float *g = grad_out + b * O; /* (O) */

@@ -34,10 +34,11 @@ void iddl_sparse_linear_forward(const iddl_sparse_pattern *s, float *out,
 
 /* The backward pass from grad_out (B, O); gt (T, O, 16) receives grad_out
  * in tiles. If grad_in: grad_in (B, I) = grad_out @ S(weight) (overwritten;
- * gxt (T, I, 16) and wt (nnz, the weights by input) are scratch). If
- * grad_weight: grad_weight (nnz) += scale * the entries of grad_out^T @ in
- * at the connections, from xt (T, I, 16) as left by the forward pass. If
- * grad_bias: grad_bias (O) += scale * the column sums of grad_out. */
+ * gxt (T, I, 16) is scratch). If grad_weight: grad_weight (nnz) += scale *
+ * the entries of grad_out^T @ in at the connections, from xt (T, I, 16) as
+ * left by the forward pass. If grad_bias: grad_bias (O) += scale * the
+ * column sums of grad_out. wt is scratch of iddl_parallel_threads() * nnz
+ * floats (the weights by input, then per-thread partial weight gradients). */
 void iddl_sparse_linear_backward(const iddl_sparse_pattern *s, float *grad_in,
                                  float *grad_weight, float *grad_bias,
                                  float *gxt, float *gt, float *wt,

@@ -40,6 +40,7 @@ static struct {
           .done = PTHREAD_COND_INITIALIZER};
 
 static _Thread_local int in_region;
+static _Thread_local int slot_id; /* the chunk this thread runs (0: the caller) */
 
 /* Items of chunk c when [0, n) is cut into `chunks` near-equal parts. */
 static int64_t chunk_begin(int64_t c, int64_t n, int64_t chunks) {
@@ -76,6 +77,7 @@ static void *worker(void *arg) {
     void *ctx = pool.ctx;
     int64_t n = pool.n, chunks = pool.chunks;
     pthread_mutex_unlock(&pool.lock);
+    slot_id = (int)id;
     fn(ctx, chunk_begin(id, n, chunks), chunk_begin(id + 1, n, chunks));
     pthread_mutex_lock(&pool.lock);
     if (atomic_fetch_sub(&pool.pending, 1) == 1 && pool.caller_sleeps)
@@ -99,6 +101,8 @@ static void pool_start(void) {
   }
   pthread_attr_destroy(&attr);
 }
+
+int iddl_parallel_slot(void) { return slot_id; }
 
 int iddl_parallel_threads(void) {
   pthread_once(&pool.once, pool_start);

@@ -35,4 +35,10 @@ void iddl_parallel_for_work(int64_t n, double work, double min_work,
  * is fixed at the first call (at most 64). */
 int iddl_parallel_threads(void);
 
+/* Inside fn of iddl_parallel_for: the index of the chunk being run, 0 ..
+ * iddl_parallel_threads() - 1, the same for all of a thread's chunks (0 on
+ * the calling thread, and outside parallel regions): a slot for per-thread
+ * partial sums. */
+int iddl_parallel_slot(void);
+
 #endif

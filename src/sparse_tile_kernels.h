@@ -13,12 +13,18 @@
  * four connections at a time, reduced together.
  */
 
-/* gxt (cols, 16) = S(W)^T gt (rows, 16), wt by input. */
+/* gxt (cols, 16) = S(W)^T gt (rows, 16), wt by input. With fewer than 3
+ * entries per column on average (784->49: 1.75) partial sums cost more
+ * than the latency they hide: one chain per column then. */
 static void FN(tile_spmm_t)(const iddl_sparse_pattern *s, const float *wt,
                             const float *gt, float *gxt) {
   enum { NV = IDDL_SPARSE_TILE / VW, U = 8 / NV < 4 ? 8 / NV : 4 };
-  FN(spmm_t_conn)(s, wt, gt, IDDL_SPARSE_TILE, gxt, IDDL_SPARSE_TILE, 0,
-                  s->cols, 0, 0, NV, U, 1);
+  if (s->nnz < 3 * s->cols)
+    FN(spmm_t_conn)(s, wt, gt, IDDL_SPARSE_TILE, gxt, IDDL_SPARSE_TILE, 0,
+                    s->cols, 0, 0, NV, 1, 1);
+  else
+    FN(spmm_t_conn)(s, wt, gt, IDDL_SPARSE_TILE, gxt, IDDL_SPARSE_TILE, 0,
+                    s->cols, 0, 0, NV, U, 1);
 }
 
 /* Rows [r0, r1) over the tiles [t0, t0 + NT). */

@@ -34,6 +34,37 @@ block8(float *d, int64_t ldd, const float *s, int64_t lds) {
   _mm256_storeu_ps(d + 7 * ldd, _mm256_shuffle_ps(t5, t7, 0xEE));
 }
 
+/* d (16 rows; ldd) = the 16x16 block at s^T with AVX-512: pairs of rows
+ * unpacked, then 4x4 blocks within 128-bit lanes, then the lanes moved in
+ * two rounds of shuffle_f32x4. */
+__attribute__((target("avx512f"))) static inline void
+block16(float *d, int64_t ldd, const float *s, int64_t lds) {
+  __m512 r[16], t[16];
+  for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * lds);
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) { /* r[i + k]: column 4L + k of rows i.. in lane L */
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int k = 0; k < 4; k++) {
+    t[k] = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x88);
+    t[4 + k] = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xDD);
+    t[8 + k] = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0x88);
+    t[12 + k] = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0xDD);
+  }
+  for (int k = 0; k < 4; k++) {
+    _mm512_storeu_ps(d + k * ldd, _mm512_shuffle_f32x4(t[k], t[8 + k], 0x88));
+    _mm512_storeu_ps(d + (8 + k) * ldd, _mm512_shuffle_f32x4(t[k], t[8 + k], 0xDD));
+    _mm512_storeu_ps(d + (4 + k) * ldd, _mm512_shuffle_f32x4(t[4 + k], t[12 + k], 0x88));
+    _mm512_storeu_ps(d + (12 + k) * ldd, _mm512_shuffle_f32x4(t[4 + k], t[12 + k], 0xDD));
+  }
+}
+
 /* The same for a 4x4 block with SSE. */
 static inline void block4(float *d, int64_t ldd, const float *s, int64_t lds) {
   __m128 r0 = _mm_loadu_ps(s), r1 = _mm_loadu_ps(s + lds),
@@ -49,25 +80,29 @@ typedef struct tjob {
   float *dst;
   const float *src;
   int64_t ldd, lds, rows, cols;
-  int avx;
+  int isa; /* 2 AVX-512, 1 AVX, 0 SSE */
 } tjob;
 
-/* Transposes the source rows [r0, r1): blocks of 2b rows (so that each
- * destination row gets a whole 64-byte line at a time with AVX) within
- * column panels of COL_PANEL, then b rows, then the scalar edges. */
+/* Transposes the source rows [r0, r1): blocks of 16 rows (so that each
+ * destination row gets a whole 64-byte line at a time; two blocks of 8 with
+ * AVX, of 4 with SSE) within column panels of COL_PANEL, then b rows, then
+ * the scalar edges. */
 #define COL_PANEL 128
 static inline __attribute__((always_inline)) void
-rows_impl(const tjob *j, int64_t r0, int64_t r1, const int avx) {
+rows_impl(const tjob *j, int64_t r0, int64_t r1, const int isa) {
   float *dst = j->dst;
   const float *src = j->src;
   int64_t ldd = j->ldd, lds = j->lds, cols = j->cols, i = r0, c;
-  int64_t b = avx ? 8 : 4, full = cols / b * b; /* columns done in blocks */
+  int64_t b = isa == 2 ? 16 : isa ? 8 : 4, full = cols / b * b; /* columns done in blocks */
+  int64_t rb = isa == 2 ? 16 : 2 * b;                           /* rows per block row */
   for (int64_t c0 = 0; c0 < full; c0 += COL_PANEL) {
     int64_t c1 = c0 + COL_PANEL < full ? c0 + COL_PANEL : full;
-    for (i = r0; i + 2 * b <= r1; i += 2 * b) {
+    for (i = r0; i + rb <= r1; i += rb) {
       const float *s = src + i * lds;
       float *d = dst + i;
-      if (avx)
+      if (isa == 2)
+        for (c = c0; c < c1; c += 16) block16(d + c * ldd, ldd, s + c, lds);
+      else if (isa)
         for (c = c0; c < c1; c += 8) {
           block8(d + c * ldd, ldd, s + c, lds);
           block8(d + c * ldd + 8, ldd, s + 8 * lds + c, lds);
@@ -79,9 +114,9 @@ rows_impl(const tjob *j, int64_t r0, int64_t r1, const int avx) {
         }
     }
   }
-  if (i + b <= r1) {
+  if (isa < 2 && i + b <= r1) {
     for (c = 0; c < full; c += b)
-      if (avx) block8(dst + c * ldd + i, ldd, src + i * lds + c, lds);
+      if (isa) block8(dst + c * ldd + i, ldd, src + i * lds + c, lds);
       else block4(dst + c * ldd + i, ldd, src + i * lds + c, lds);
     i += b;
   }
@@ -91,7 +126,12 @@ rows_impl(const tjob *j, int64_t r0, int64_t r1, const int avx) {
     for (c = 0; c < cols; c++) dst[c * ldd + i] = src[i * lds + c];
 }
 
-/* rows_impl compiled for AVX (the blocks inline) and for SSE. */
+/* rows_impl compiled for AVX-512 and AVX (the blocks inline) and for SSE. */
+__attribute__((target("avx512f"))) static void rows_avx512(const tjob *j, int64_t r0,
+                                                           int64_t r1) {
+  rows_impl(j, r0, r1, 2);
+}
+
 __attribute__((target("avx"))) static void rows_avx(const tjob *j, int64_t r0,
                                                     int64_t r1) {
   rows_impl(j, r0, r1, 1);
@@ -104,21 +144,23 @@ static void rows_sse(const tjob *j, int64_t r0, int64_t r1) {
 /* The source rows [r0, r1). */
 static void rows_range(void *ctx, int64_t r0, int64_t r1) {
   const tjob *j = ctx;
-  if (j->avx) rows_avx(j, r0, r1);
+  if (j->isa == 2) rows_avx512(j, r0, r1);
+  else if (j->isa) rows_avx(j, r0, r1);
   else rows_sse(j, r0, r1);
 }
 
 static void row_blocks(void *ctx, int64_t b0, int64_t b1) {
   const tjob *j = ctx;
-  int64_t b = j->avx ? 16 : 8, r1 = b1 * b;
+  int64_t b = j->isa ? 16 : 8, r1 = b1 * b;
   rows_range(ctx, b0 * b, r1 < j->rows ? r1 : j->rows);
 }
 
 void iddl_transpose_2d(float *dst, int64_t ldd, const float *src, int64_t lds,
                        int64_t rows, int64_t cols) {
   if (rows <= 0 || cols <= 0) return;
-  tjob j = {dst, src, ldd, lds, rows, cols, __builtin_cpu_supports("avx")};
-  int64_t b = j.avx ? 16 : 8, blocks = (rows + b - 1) / b;
+  tjob j = {dst, src, ldd, lds, rows, cols,
+            __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx")};
+  int64_t b = j.isa ? 16 : 8, blocks = (rows + b - 1) / b;
   if (rows * cols < PARALLEL_ELEMS)
     rows_range(&j, 0, rows);
   else

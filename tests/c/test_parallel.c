@@ -1,6 +1,7 @@
 /* test_parallel.c - cmocka tests of src/parallel.c: every item is visited
  * exactly once for many sizes and chunk minimums, small jobs and nested
- * calls run inline on the caller, and the pool survives many jobs. */
+ * calls run inline on the caller, the pool survives many jobs, and each
+ * chunk's slot is its own. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,12 +85,51 @@ static void test_many_jobs(void **state) {
   for (int i = 0; i < 2000; i++) run(1 + i % 37, 1, 0);
 }
 
+/* Each chunk records its slot; slots are distinct, in range, 0 on the
+ * caller's chunk and outside regions. */
+typedef struct {
+  int seen[64];
+  pthread_t caller;
+  int caller_slot;
+  pthread_mutex_t lock;
+} slots_job;
+
+static void record_slot(void *ctx, int64_t b, int64_t e) {
+  slots_job *j = ctx;
+  int slot = iddl_parallel_slot();
+  (void)b, (void)e;
+  pthread_mutex_lock(&j->lock);
+  if (slot >= 0 && slot < 64) j->seen[slot]++;
+  if (pthread_equal(pthread_self(), j->caller)) j->caller_slot = slot;
+  pthread_mutex_unlock(&j->lock);
+}
+
+static void test_slots(void **state) {
+  (void)state;
+  assert_int_equal(iddl_parallel_slot(), 0);
+  for (int round = 0; round < 50; round++) {
+    slots_job j = {.caller = pthread_self(), .caller_slot = -1,
+                   .lock = PTHREAD_MUTEX_INITIALIZER};
+    iddl_parallel_for(1000, 1, record_slot, &j);
+    assert_int_equal(j.caller_slot, 0);
+    int threads = iddl_parallel_threads(), total = 0;
+    for (int i = 0; i < 64; i++) {
+      assert_true(j.seen[i] <= 1);
+      if (i >= threads) assert_int_equal(j.seen[i], 0);
+      total += j.seen[i];
+    }
+    assert_int_equal(total, threads < 1000 ? threads : 1000);
+  }
+  assert_int_equal(iddl_parallel_slot(), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_item_once),
       cmocka_unit_test(test_small_job_inline),
       cmocka_unit_test(test_nested_runs_inline),
       cmocka_unit_test(test_many_jobs),
+      cmocka_unit_test(test_slots),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
