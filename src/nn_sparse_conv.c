@@ -213,6 +213,26 @@ void iddl_sparse_conv_forward(const iddl_sparse_conv *c, float *out,
   run_slots(c, forward_slots, &p);
 }
 
+/* backward_piece for the implicit 3x3 kernels: gradOutput, the input and
+ * gradInput are read and written in place. */
+static void implicit_backward_piece(const pass_ctx *p, const piece *pc,
+                                    float *gw, float *gb) {
+  const iddl_sparse_conv *c = p->c;
+  int64_t O = c->s->rows, hw = c->g.Ho * c->g.Wo, chw = c->g.C * c->g.H * c->g.W;
+  const float *gy = p->gout + pc->n0 * O * hw; /* (nbi, O, Ho, Wo) */
+  if (gb)
+    for (int64_t b = 0; b < pc->nbi; b++)
+      for (int64_t o = 0; o < O; o++)
+        gb[o] += p->scale * iddl_row_sum(gy + (b * O + o) * hw + pc->oh0 * c->g.Wo, pc->n);
+  if (gw)
+    iddl_conv3x3_sddmm(c->s, &c->g, gy, p->in + pc->n0 * chw, pc->nbi, pc->oh0,
+                       pc->oh1, p->scale, gw);
+  if (!p->gin) return;
+  float *gin = p->gin + pc->n0 * chw; /* (nbi, C, H, W) */
+  if (pc->oh0 == 0) memset(gin, 0, (size_t)(pc->nbi * chw) * sizeof(float));
+  iddl_conv3x3_spmm_t(c->s, &c->g, p->work, gy, pc->nbi, pc->oh0, pc->oh1, gin);
+}
+
 /* The gradients of piece pc with the slot's scratch: gin overwritten (the
  * images are cleared at their first tile); gw, gb the slot's accumulators
  * (or NULL). */
@@ -221,26 +241,21 @@ static void backward_piece(const pass_ctx *p, const piece *pc, float *col,
   const iddl_sparse_conv *c = p->c;
   int64_t O = c->s->rows, hw = c->g.Ho * c->g.Wo, kk = kk_of(c), P = pc->P;
   int64_t chw = c->g.C * c->g.H * c->g.W;
+  if (c->implicit) {
+    implicit_backward_piece(p, pc, gw, gb);
+    return;
+  }
   gather_images(buf, c->ld, p->gout + pc->n0 * O * hw + pc->oh0 * c->g.Wo,
                 pc->nbi, O, hw, pc->n);
   if (gb)
     for (int64_t o = 0; o < O; o++) gb[o] += p->scale * iddl_row_sum(buf + o * c->ld, P);
-  if (gw && c->implicit) {
-    iddl_conv3x3_sddmm(c->s, &c->g, buf, c->ld, p->in + pc->n0 * chw, pc->nbi,
-                       pc->oh0, pc->oh1, p->scale, gw);
-  } else if (gw) {
+  if (gw) {
     int64_t ldx;
     const float *x = piece_cols(c, p->in, pc, col, &ldx);
     iddl_sddmm(c->s, kk, buf, c->ld, x, ldx, P, p->scale, gw);
   }
   if (!p->gin) return;
   float *gin = p->gin + pc->n0 * chw;               /* (nbi, C, H, W) */
-  if (c->implicit) {
-    if (pc->oh0 == 0) memset(gin, 0, (size_t)(pc->nbi * chw) * sizeof(float));
-    iddl_conv3x3_spmm_t(c->s, &c->g, p->work, buf, c->ld, pc->nbi, pc->oh0,
-                        pc->oh1, gin);
-    return;
-  }
   if (c->direct) {
     iddl_spmm_t(c->s, kk, p->w, buf, c->ld, P, gin + pc->oh0 * c->g.Wo, hw, 0);
     return;

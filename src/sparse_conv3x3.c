@@ -16,18 +16,20 @@ int iddl_conv3x3_fits(const iddl_conv_geom *g, int64_t n, int64_t nimg) {
          nimg * n <= (int64_t)MAX_VECS * VW && !strcmp(iddl_sparse_isa(), "avx512");
 }
 
-/* Where the vectors of a piece read: vector v (columns 16v ..) is pixels
- * at x[v] of image memory (image b's channel 0 plus the pixel index), and
- * tap t of it needs mask[v][t] at offset off[t]. */
+/* Where the vectors of a piece read: vector v (columns 16v ..) is the
+ * pixels at x[v] of the input images (image b's channel 0 plus the pixel
+ * index) and at y[v] of the output images; tap t of it needs mask[v][t] at
+ * offset off[t]. */
 typedef struct piece3 {
   int64_t nv, hw;            /* vectors, pixels per plane */
   int64_t off[9];
-  int64_t x[MAX_VECS];
+  int64_t x[MAX_VECS], y[MAX_VECS];
   __mmask16 mask[MAX_VECS][9];
 } piece3;
 
-static void piece_init(piece3 *p, const iddl_conv_geom *g, int64_t nimg,
-                       int64_t oh0, int64_t oh1) {
+/* The piece's vectors for images of C input and O output channels. */
+static void piece_init(piece3 *p, const iddl_conv_geom *g, int64_t O,
+                       int64_t nimg, int64_t oh0, int64_t oh1) {
   int64_t W = g->W, H = g->H, n = (oh1 - oh0) * W;
   p->hw = H * W;
   p->nv = nimg * n / VW;
@@ -35,11 +37,17 @@ static void piece_init(piece3 *p, const iddl_conv_geom *g, int64_t nimg,
   for (int64_t v = 0; v < p->nv; v++) {
     int64_t b = v * VW / n, q0 = oh0 * W + v * VW % n; /* image, first pixel */
     p->x[v] = b * g->C * p->hw + q0;
+    p->y[v] = b * O * p->hw + q0;
+    int64_t row[VW], col[VW], r = q0 / W, c = q0 % W; /* the lanes' pixels */
+    for (int l = 0; l < VW; l++) {
+      row[l] = r, col[l] = c;
+      if (++c == W) c = 0, r++;
+    }
     for (int t = 0; t < 9; t++) {
       unsigned m = 0;
       for (int l = 0; l < VW; l++) {
-        int64_t y = (q0 + l) / W + t / 3 - 1, x = (q0 + l) % W + t % 3 - 1;
-        m |= (unsigned)(y >= 0 && y < H && x >= 0 && x < W) << l;
+        int64_t yy = row[l] + t / 3 - 1, xx = col[l] + t % 3 - 1;
+        m |= (unsigned)(yy >= 0 && yy < H && xx >= 0 && xx < W) << l;
       }
       p->mask[v][t] = (__mmask16)m;
     }
@@ -88,7 +96,7 @@ void iddl_conv3x3_spmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
                        const float *w, const float *im, int64_t nimg,
                        int64_t oh0, int64_t oh1, float *y, int64_t ld) {
   piece3 p;
-  piece_init(&p, g, nimg, oh0, oh1);
+  piece_init(&p, g, s->rows, nimg, oh0, oh1);
   int64_t v = 0;
   for (; v + 2 <= p.nv; v += 2) spmm_vectors(s, &p, w, im, y, ld, v, 2);
   if (v < p.nv) spmm_vectors(s, &p, w, im, y, ld, v, 1);
@@ -98,15 +106,15 @@ void iddl_conv3x3_spmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
  * input channel c over all vectors: 18 dot products kept in registers,
  * one tap loaded at a time. */
 AI void sddmm_entries(const iddl_sparse_pattern *s, const piece3 *p,
-                      const float *dy, int64_t ld, const float *xc,
-                      int64_t e0, int64_t e1, float scale, float *dw) {
+                      const float *gy, const float *xc, int64_t e0,
+                      int64_t e1, float scale, float *dw) {
   __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0,
          a6 = a0, a7 = a0, a8 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0,
          b5 = a0, b6 = a0, b7 = a0, b8 = a0;
-  const float *d0r = dy + (int64_t)s->t_row[e0] * ld;
-  const float *d1r = dy + (int64_t)s->t_row[e1 < 0 ? e0 : e1] * ld;
+  const float *d0r = gy + s->t_row[e0] * p->hw;
+  const float *d1r = gy + s->t_row[e1 < 0 ? e0 : e1] * p->hw;
   for (int64_t v = 0; v < p->nv; v++) {
-    __m512 d0 = _mm512_loadu_ps(d0r + v * VW), d1 = _mm512_loadu_ps(d1r + v * VW);
+    __m512 d0 = _mm512_loadu_ps(d0r + p->y[v]), d1 = _mm512_loadu_ps(d1r + p->y[v]);
     const float *xv = xc + p->x[v];
     const __mmask16 *m = p->mask[v];
 #define TAP(t, A, B) do { \
@@ -129,16 +137,15 @@ AI void sddmm_entries(const iddl_sparse_pattern *s, const piece3 *p,
 
 __attribute__((target("avx512f")))
 void iddl_conv3x3_sddmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
-                        const float *dy, int64_t ld, const float *im,
-                        int64_t nimg, int64_t oh0, int64_t oh1, float scale,
-                        float *dw) {
+                        const float *gy, const float *im, int64_t nimg,
+                        int64_t oh0, int64_t oh1, float scale, float *dw) {
   piece3 p;
-  piece_init(&p, g, nimg, oh0, oh1);
+  piece_init(&p, g, s->rows, nimg, oh0, oh1);
   for (int64_t c = 0; c < s->cols; c++) {
     const float *xc = im + c * p.hw;
     int64_t e = s->col_ptr[c], e1 = s->col_ptr[c + 1];
-    for (; e + 2 <= e1; e += 2) sddmm_entries(s, &p, dy, ld, xc, e, e + 1, scale, dw);
-    if (e < e1) sddmm_entries(s, &p, dy, ld, xc, e, -1, scale, dw);
+    for (; e + 2 <= e1; e += 2) sddmm_entries(s, &p, gy, xc, e, e + 1, scale, dw);
+    if (e < e1) sddmm_entries(s, &p, gy, xc, e, -1, scale, dw);
   }
 }
 
@@ -150,17 +157,17 @@ void iddl_conv3x3_sddmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
 static const int ORDER[9] = {0, 3, 6, 1, 4, 7, 2, 5, 8};
 
 AI void spmm_t_vectors(const iddl_sparse_pattern *s, const piece3 *p,
-                       const float *wt, const float *dy, int64_t ld,
-                       float *gc, int64_t c, int64_t v, const int NV) {
+                       const float *wt, const float *gy, float *gc, int64_t c,
+                       int64_t v, const int NV) {
   const int64_t *cp = s->col_ptr;
   const int32_t *tr = s->t_row;
   __m512 a[2][9];
   for (int k = 0; k < NV; k++)
     for (int t = 0; t < 9; t++) a[k][t] = _mm512_setzero_ps();
   for (int64_t e = cp[c]; e < cp[c + 1]; e++) {
-    const float *dr = dy + (int64_t)tr[e] * ld + v * VW, *we = wt + e * 9;
+    const float *dr = gy + tr[e] * p->hw, *we = wt + e * 9;
     __m512 d[2];
-    for (int k = 0; k < NV; k++) d[k] = _mm512_loadu_ps(dr + k * VW);
+    for (int k = 0; k < NV; k++) d[k] = _mm512_loadu_ps(dr + p->y[v + k]);
     for (int t = 0; t < 9; t++) {
       __m512 wv = _mm512_set1_ps(we[t]);
       for (int k = 0; k < NV; k++) a[k][t] = _mm512_fmadd_ps(wv, d[k], a[k][t]);
@@ -177,15 +184,15 @@ AI void spmm_t_vectors(const iddl_sparse_pattern *s, const piece3 *p,
 
 __attribute__((target("avx512f")))
 void iddl_conv3x3_spmm_t(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
-                         const float *wt, const float *dy, int64_t ld,
-                         int64_t nimg, int64_t oh0, int64_t oh1, float *gim) {
+                         const float *wt, const float *gy, int64_t nimg,
+                         int64_t oh0, int64_t oh1, float *gim) {
   piece3 p;
-  piece_init(&p, g, nimg, oh0, oh1);
+  piece_init(&p, g, s->rows, nimg, oh0, oh1);
   for (int64_t c = 0; c < s->cols; c++) {
     if (s->col_ptr[c] == s->col_ptr[c + 1]) continue;
     float *gc = gim + c * p.hw;
     int64_t v = 0;
-    for (; v + 2 <= p.nv; v += 2) spmm_t_vectors(s, &p, wt, dy, ld, gc, c, v, 2);
-    if (v < p.nv) spmm_t_vectors(s, &p, wt, dy, ld, gc, c, v, 1);
+    for (; v + 2 <= p.nv; v += 2) spmm_t_vectors(s, &p, wt, gy, gc, c, v, 2);
+    if (v < p.nv) spmm_t_vectors(s, &p, wt, gy, gc, c, v, 1);
   }
 }

@@ -12,10 +12,12 @@
  *
  * A piece is nimg images, output rows [oh0, oh1) of each: n = (oh1 -
  * oh0)*W columns per image, P = nimg*n in all, column b*n + i being pixel
- * oh0*W + i of image b. Its output and gradOutput are matrices (O, P; ld)
- * as for the im2col path (nn_sparse_conv.c); images (nimg, C, H, W) are
- * read, and gradInput added to, in place. The weight is packed (nnz, 9)
- * (sparse_mm.h, kk = 9). The functions run on the calling thread.
+ * oh0*W + i of image b. Its forward output is a matrix (O, P; ld) as for
+ * the im2col path (nn_sparse_conv.c: rows of output channels a power of two
+ * apart would collide in the caches); the images of the input (nimg, C, H,
+ * W), of gradOutput (nimg, O, H, W) and of gradInput are read (gradInput
+ * added to) in place. The weight is packed (nnz, 9) (sparse_mm.h, kk = 9).
+ * The functions run on the calling thread.
  */
 #ifndef IDDL_SPARSE_CONV3X3_H
 #define IDDL_SPARSE_CONV3X3_H
@@ -34,18 +36,18 @@ void iddl_conv3x3_spmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
                        const float *w, const float *im, int64_t nimg,
                        int64_t oh0, int64_t oh1, float *y, int64_t ld);
 
-/* dw (nnz, 9) += scale * dy (O, P; ld) @ the implicit column matrix^T, at
- * the connections. */
+/* dw (nnz, 9) += scale * gradOutput gy (nimg, O, H, W) @ the implicit
+ * column matrix^T of im, at the connections (the piece's rows of gy). */
 void iddl_conv3x3_sddmm(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
-                        const float *dy, int64_t ld, const float *im,
-                        int64_t nimg, int64_t oh0, int64_t oh1, float scale,
-                        float *dw);
+                        const float *gy, const float *im, int64_t nimg,
+                        int64_t oh0, int64_t oh1, float scale, float *dw);
 
 /* gim (nimg, C, H, W) += the gradient of the piece's input: the adjoint of
- * the implicit column matrix applied to S(W)^T @ dy (O, P; ld), from the
- * weights in by-input order wt (nnz, 9) (iddl_sparse_by_input with kk = 9). */
+ * the implicit column matrix applied to S(W)^T @ the piece's rows of gy
+ * (nimg, O, H, W), from the weights in by-input order wt (nnz, 9)
+ * (iddl_sparse_by_input with kk = 9). */
 void iddl_conv3x3_spmm_t(const iddl_sparse_pattern *s, const iddl_conv_geom *g,
-                         const float *wt, const float *dy, int64_t ld,
-                         int64_t nimg, int64_t oh0, int64_t oh1, float *gim);
+                         const float *wt, const float *gy, int64_t nimg,
+                         int64_t oh0, int64_t oh1, float *gim);
 
 #endif
