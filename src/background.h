@@ -2,8 +2,9 @@
  *
  * For work that should overlap the caller's instead of splitting it: a
  * DataLoader gathers the next batch while the model trains on this one
- * (the MLPs of the seed run on one core and leave the other idle). The
- * thread sleeps on a condition variable between tasks.
+ * (the MLPs of the seed run on one core and leave the other idle). After
+ * a task the thread watches for the next one for 0.2 ms (spin.h), then
+ * sleeps on a condition variable until one comes.
  */
 #ifndef IDDL_BACKGROUND_H
 #define IDDL_BACKGROUND_H

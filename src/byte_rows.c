@@ -59,6 +59,7 @@ int iddl_byte_rows_init(iddl_byte_rows *r, const iddl_tensor *t, iddl_err *err) 
 
 void iddl_byte_rows_free(iddl_byte_rows *r) {
   iddl_background_free(r->worker);
+  iddl_tensor_release(&r->job_out);
   free(r->data);
   free(r->job_rows);
   memset(r, 0, sizeof *r);
@@ -125,7 +126,7 @@ int iddl_byte_rows_gather(const iddl_byte_rows *r, const iddl_tensor *index,
 
 static void gather_task(void *ctx) {
   iddl_byte_rows *r = ctx;
-  gather(r, r->job_rows, r->job_n, r->job_out);
+  gather(r, r->job_rows, r->job_n, iddl_data(&r->job_out));
 }
 
 int iddl_byte_rows_gather_start(iddl_byte_rows *r, const iddl_tensor *index,
@@ -133,13 +134,16 @@ int iddl_byte_rows_gather_start(iddl_byte_rows *r, const iddl_tensor *index,
   if (check(r, index, out, err)) return -1;
   if (!r->worker && !(r->worker = iddl_background_new()))
     return iddl_fail(err, "gather_rows: out of memory for a worker");
-  iddl_background_wait(r->worker);
+  iddl_byte_rows_gather_wait(r);
   if (take_rows(r, index, err)) return -1;
-  r->job_out = iddl_data(out);
+  iddl_tensor_share(&r->job_out, out);
   iddl_background_run(r->worker, gather_task, r);
   return 0;
 }
 
-void iddl_byte_rows_gather_wait(iddl_byte_rows *r) {
-  if (r->worker) iddl_background_wait(r->worker);
+int iddl_byte_rows_gather_wait(iddl_byte_rows *r) {
+  if (!r->job_out.storage) return 0;
+  iddl_background_wait(r->worker);
+  iddl_tensor_release(&r->job_out);
+  return 1;
 }

@@ -23,7 +23,7 @@ typedef struct iddl_byte_rows {
   uint8_t *data;      /* (rows, cols) */
   iddl_background *worker; /* made by the first gather_start */
   int64_t *job_rows, job_n, job_cap; /* (job_n) 0-based rows of the background gather */
-  float *job_out;                    /* (job_n, cols) its destination */
+  iddl_tensor job_out;    /* its destination (a reference: it outlives the caller's) */
 } iddl_byte_rows;
 
 /* Keeps t (rows, ...) as rows of bytes. Returns 1 when every value is an
@@ -31,8 +31,8 @@ typedef struct iddl_byte_rows {
  * with err set when t has no dimension or memory runs out. */
 int iddl_byte_rows_init(iddl_byte_rows *r, const iddl_tensor *t, iddl_err *err);
 
-/* Waits for a background gather, then frees what *r holds; safe on a
- * zeroed or freed one. */
+/* Waits for a background gather, then frees what *r holds (and its
+ * reference to the gather's output); safe on a zeroed or freed one. */
 void iddl_byte_rows_free(iddl_byte_rows *r);
 
 /* out (n, cols as any shape) = the rows index[i] (1-based, a 1-D tensor of
@@ -43,12 +43,15 @@ int iddl_byte_rows_gather(const iddl_byte_rows *r, const iddl_tensor *index,
 
 /* iddl_byte_rows_gather in the background: checks everything (failing as
  * it does, before anything starts), waits for the previous background
- * gather, copies the indices and returns while the rows are gathered. out's
- * storage must stay alive and untouched until iddl_byte_rows_gather_wait. */
+ * gather, copies the indices, takes a reference to out's storage (so it
+ * stays alive whatever happens to the caller's tensor) and returns while
+ * the rows are gathered. Do not read or write out until
+ * iddl_byte_rows_gather_wait. */
 int iddl_byte_rows_gather_start(iddl_byte_rows *r, const iddl_tensor *index,
                                 iddl_tensor *out, iddl_err *err);
 
-/* Returns when the last background gather has finished (at once if none). */
-void iddl_byte_rows_gather_wait(iddl_byte_rows *r);
+/* Waits for the last background gather and drops its reference to the
+ * output; returns 1 if one had been started since the last wait, else 0. */
+int iddl_byte_rows_gather_wait(iddl_byte_rows *r);
 
 #endif

@@ -84,7 +84,7 @@ static int byte_rows_gc(lua_State *L) {
 static int f_byte_rows(lua_State *L) {
   iddl_err err;
   const iddl_tensor *t = iddl_lua_check(L, 1);
-  iddl_byte_rows *r = lua_newuserdatauv(L, sizeof *r, 1); /* 1: out of a pending gather */
+  iddl_byte_rows *r = lua_newuserdatauv(L, sizeof *r, 0);
   memset(r, 0, sizeof *r);
   luaL_setmetatable(L, BYTE_ROWS_MT);
   int rc = iddl_byte_rows_init(r, t, &err);
@@ -105,26 +105,22 @@ static int f_gather_rows(lua_State *L) {
 }
 
 /* gather_rows_start(rows, indices, out): gather_rows on a thread of its
- * own, returning at once (bad arguments raise here, before it starts); out
- * is kept alive until gather_rows_wait(rows), which returns it once the
- * gather has finished (nil if none was started). */
+ * own, returning at once (bad arguments raise here, before it starts); the
+ * rows keep a reference to out's storage until gather_rows_wait(rows),
+ * which returns true once the gather has finished (nil if none was
+ * started). */
 static int f_gather_rows_start(lua_State *L) {
   iddl_err err;
   iddl_byte_rows *r = luaL_checkudata(L, 1, BYTE_ROWS_MT);
-  iddl_tensor *out = iddl_lua_check(L, 3);
-  if (iddl_byte_rows_gather_start(r, iddl_lua_check(L, 2), out, &err))
+  if (iddl_byte_rows_gather_start(r, iddl_lua_check(L, 2), iddl_lua_check(L, 3), &err))
     iddl_lua_raise(L, &err);
-  lua_pushvalue(L, 3);
-  lua_setiuservalue(L, 1, 1);
   return 0;
 }
 
 static int f_gather_rows_wait(lua_State *L) {
   iddl_byte_rows *r = luaL_checkudata(L, 1, BYTE_ROWS_MT);
-  iddl_byte_rows_gather_wait(r);
-  lua_getiuservalue(L, 1, 1);
-  lua_pushnil(L);
-  lua_setiuservalue(L, 1, 1);
+  if (iddl_byte_rows_gather_wait(r)) lua_pushboolean(L, 1);
+  else lua_pushnil(L);
   return 1;
 }
 

@@ -62,7 +62,9 @@ int iddl_sparse_conv_init(iddl_sparse_conv *c, iddl_err *err) {
   c->parallel = threads > 1 && c->items >= threads;
   c->slots = c->parallel ? threads : 1;
   c->direct = nb == 1 && pointwise(&c->g);
-  c->implicit = iddl_conv3x3_fits(&c->g, c->rows * c->g.Wo, nb);
+  int64_t last = c->g.Ho % c->rows; /* output rows of a shorter last tile */
+  c->implicit = iddl_conv3x3_fits(&c->g, c->rows * c->g.Wo, nb) &&
+                (last == 0 || iddl_conv3x3_fits(&c->g, last * c->g.Wo, nb));
   return 0;
 }
 

@@ -7,7 +7,8 @@
  * vectorised dimension, on copies in batch tiles (sparse_mm.h): T =
  * iddl_sparse_linear_tiles(B) tiles each of the input xt (T, I, 16), the
  * output yt (T, O, 16), gradOutput gt (T, O, 16) and gradInput gxt (T, I,
- * 16) (yt and gxt: only as many tiles as threads are used). Each tile is made, used and written back while it is in cache, and
+ * 16), T tiles each (yt and gxt are scratch: each chunk of tiles reuses
+ * its first one). Each tile is made, used and written back while it is in cache, and
  * tiles are split over iddl's thread pool when the work pays for it. The
  * caller owns these scratch buffers. Parameter gradients ACCUMULATE. Arrays
  * must not overlap.

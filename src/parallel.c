@@ -47,12 +47,12 @@ static int64_t chunk_begin(int64_t c, int64_t n, int64_t chunks) {
   return (int64_t)((__int128)n * c / chunks);
 }
 
-/* For iddl_spin_until: a job newer than *seen was posted; no chunk of the
- * caller's job is pending. */
+/* For iddl_spin_until: a job newer than *seen was posted. */
 static int new_job(const void *seen) {
   return atomic_load(&pool.generation) != *(const unsigned long *)seen;
 }
 
+/* For iddl_spin_until: no chunk of the caller's job is pending. */
 static int job_done(const void *unused) {
   (void)unused;
   return atomic_load(&pool.pending) == 0;
@@ -79,6 +79,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&pool.lock);
     slot_id = (int)id;
     fn(ctx, chunk_begin(id, n, chunks), chunk_begin(id + 1, n, chunks));
+    slot_id = 0;
     pthread_mutex_lock(&pool.lock);
     if (atomic_fetch_sub(&pool.pending, 1) == 1 && pool.caller_sleeps)
       pthread_cond_signal(&pool.done);

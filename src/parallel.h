@@ -1,11 +1,12 @@
 /* parallel.h - a small persistent thread pool for the numeric kernels.
  *
  * iddl's own loops (convolution batches, sparse products, normalisation)
- * split their work over the cores with iddl_parallel_for. The workers sleep
- * on a condition variable between jobs, so they never spin against
- * OpenBLAS's threads; a kernel should either call a multi-threaded
- * iddl_sgemm or run inside iddl_parallel_for with single-threaded work, not
- * both at once.
+ * split their work over the cores with iddl_parallel_for. After a job the
+ * workers watch for the next one for 0.2 ms (spin.h, yielding the core now
+ * and then), then sleep on a condition variable, so between training steps
+ * they leave the cores to OpenBLAS's threads; a kernel should either call a
+ * multi-threaded iddl_sgemm or run inside iddl_parallel_for with
+ * single-threaded work, not both at once.
  */
 #ifndef IDDL_PARALLEL_H
 #define IDDL_PARALLEL_H
@@ -36,9 +37,8 @@ void iddl_parallel_for_work(int64_t n, double work, double min_work,
 int iddl_parallel_threads(void);
 
 /* Inside fn of iddl_parallel_for: the index of the chunk being run, 0 ..
- * iddl_parallel_threads() - 1, the same for all of a thread's chunks (0 on
- * the calling thread, and outside parallel regions): a slot for per-thread
- * partial sums. */
+ * iddl_parallel_threads() - 1 (0 on the calling thread, and outside
+ * parallel regions): a slot for per-thread partial sums. */
 int iddl_parallel_slot(void);
 
 #endif

@@ -57,10 +57,11 @@ describe('nn.SparseConv2d', function()
     parity(m, iddl.randn(70, 64, 4, 4), { padding = 1, bias = false })
   end)
 
-  it('reads 3x3 inputs in place (stride 1, padding 1): rows of 4 to 32 pixels, '
-     .. 'vectors across rows, odd vector counts, row tiles', function()
+  it('reads 3x3 inputs in place (stride 1, padding 1): rows of 4 to 72 pixels, '
+     .. 'vectors across rows, odd vector counts, row tiles, a shorter last tile', function()
     for _, case in ipairs { { 7, 16, 4, 4 }, { 3, 16, 8, 8 }, { 5, 8, 12, 12 },
-                            { 3, 8, 16, 16 }, { 2, 32, 32, 32 } } do
+                            { 3, 8, 16, 16 }, { 2, 32, 32, 32 },
+                            { 1, 8, 34, 36 }, { 1, 8, 75, 72 } } do -- short last tiles
       local m = nn.SparseConv2d(case[2], 24, 3, { mask = random_mask(24, case[2], 0.3),
                                                   padding = 1, bias = true })
       parity(m, iddl.randn(case[1], case[2], case[3], case[4]), { padding = 1 })
