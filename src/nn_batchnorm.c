@@ -39,9 +39,9 @@ static int64_t block_cols(int64_t S) {
 typedef float vf8 __attribute__((vector_size(32)));
 typedef double vd8 __attribute__((vector_size(64)));
 
-/* The sum of the lanes of *a and *b. */
-INLINE double hsum16(const vd8 *a, const vd8 *b) {
-  vd8 v = *a + *b;
+/* The sum of the lanes of *a. */
+INLINE double hsum8(const vd8 *a) {
+  vd8 v = *a;
   return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
 }
 
@@ -63,6 +63,67 @@ INLINE void add_wide(vd8 *acc, vf16 v) {
   *acc += __builtin_convertvector(lo, vd8) + __builtin_convertvector(hi, vd8);
 }
 
+/* g, or 0 where the fused ReLU's output y is not positive (when relu). */
+INLINE float grad_if(float g, const float *y, int64_t i, const int relu) {
+  return relu && !(y[i] > 0) ? 0.0f : g;
+}
+
+/* *v = g[0 .. 15], each 0 where !(y > 0) when relu. */
+INLINE void load16g(vf16 *v, const float *g, const float *y, const int relu) {
+  load16(v, g);
+  if (!relu) return;
+  vf16 yv, zero = {0};
+  load16(&yv, y);
+  *v = (vf16)((vi16)*v & (yv > zero));
+}
+
+/* *s1 += sum (a - ka), *s2 += sum (a - ka) (b - kb) over one run of S
+ * values, a taken as 0 where !(y > 0) when relu: float lanes over CHUNK
+ * values, then doubles. The statistics are (x, k, x, k), the gradient sums
+ * (g, 0, x, mean). */
+INLINE void run_sums(const float *a, float ka, const float *b, float kb,
+                     const float *y, int64_t S, double *s1, double *s2,
+                     const int relu) {
+  vf16 kav = (vf16){0} + ka, kbv = (vf16){0} + kb;
+  vd8 t = {0}, u = {0};
+  int64_t i = 0;
+  while (i + 16 <= S) {
+    int64_t end = i + CHUNK < S ? i + CHUNK : S;
+    vf16 t0 = {0}, t1 = {0}, u0 = {0}, u1 = {0};
+    for (; i + 32 <= end; i += 32) { /* two chains of each sum */
+      vf16 a0, a1, b0, b1;
+      load16g(&a0, a + i, relu ? y + i : NULL, relu);
+      load16g(&a1, a + i + 16, relu ? y + i + 16 : NULL, relu);
+      load16(&b0, b + i);
+      load16(&b1, b + i + 16);
+      a0 -= kav;
+      a1 -= kav;
+      t0 += a0;
+      t1 += a1;
+      u0 += a0 * (b0 - kbv);
+      u1 += a1 * (b1 - kbv);
+    }
+    for (; i + 16 <= end; i += 16) {
+      vf16 a0, b0;
+      load16g(&a0, a + i, relu ? y + i : NULL, relu);
+      load16(&b0, b + i);
+      a0 -= kav;
+      t0 += a0;
+      u0 += a0 * (b0 - kbv);
+    }
+    add_wide(&t, t0 + t1);
+    add_wide(&u, u0 + u1);
+  }
+  double r1 = hsum8(&t), r2 = hsum8(&u);
+  for (; i < S; i++) {
+    double d = (double)grad_if(a[i], y, i, relu) - ka;
+    r1 += d;
+    r2 += d * ((double)b[i] - kb);
+  }
+  *s1 += r1;
+  *s2 += r2;
+}
+
 /* s1[j] += sum d, s2[j] += sum d^2, d = x - k[j] (exact: k[j] is one of
  * the channel's floats), over the runs x[j S .. j S + S-1] of the w
  * channels of the block. */
@@ -78,43 +139,7 @@ INLINE void block_sums(const float *x, int64_t w, int64_t S, const double *k,
   }
   for (int64_t j = 0; j < w; j++) {
     const float *r = x + j * S; /* (S) */
-    float kf = (float)k[j];
-    vf16 kv = (vf16){0} + kf;
-    vd8 a = {0}, b = {0};
-    int64_t i = 0;
-    while (i + 16 <= S) {
-      int64_t end = i + CHUNK < S ? i + CHUNK : S;
-      vf16 a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
-      for (; i + 32 <= end; i += 32) { /* two chains of each sum */
-        vf16 d0, d1;
-        load16(&d0, r + i);
-        load16(&d1, r + i + 16);
-        d0 -= kv;
-        d1 -= kv;
-        a0 += d0;
-        a1 += d1;
-        b0 += d0 * d0;
-        b1 += d1 * d1;
-      }
-      for (; i + 16 <= end; i += 16) {
-        vf16 d0;
-        load16(&d0, r + i);
-        d0 -= kv;
-        a0 += d0;
-        b0 += d0 * d0;
-      }
-      add_wide(&a, a0 + a1);
-      add_wide(&b, b0 + b1);
-    }
-    vd8 zero = {0};
-    double t1 = hsum16(&a, &zero), t2 = hsum16(&b, &zero);
-    for (; i < S; i++) {
-      double d = (double)r[i] - k[j];
-      t1 += d;
-      t2 += d * d;
-    }
-    s1[j] += t1;
-    s2[j] += t2;
+    run_sums(r, (float)k[j], r, (float)k[j], NULL, S, &s1[j], &s2[j], 0);
   }
 }
 
@@ -233,23 +258,8 @@ typedef struct {
   float scale;
 } bwd_ctx;
 
-/* g, or 0 where the fused ReLU's output y is not positive (when relu). */
-INLINE float grad_if(float g, const float *y, int64_t i, const int relu) {
-  return relu && !(y[i] > 0) ? 0.0f : g;
-}
-
-/* *v = g[0 .. 15], each 0 where !(y > 0) when relu. */
-INLINE void load16g(vf16 *v, const float *g, const float *y, const int relu) {
-  load16(v, g);
-  if (!relu) return;
-  vf16 yv, zero = {0};
-  load16(&yv, y);
-  *v = (vf16)((vi16)*v & (yv > zero));
-}
-
-/* sg[j] += sum g, sgx[j] += sum g (x - mu[j]) over the block's runs (float
- * lanes per CHUNK, then doubles, as block_sums); g is masked by the fused
- * ReLU's output y when relu. */
+/* sg[j] += sum g, sgx[j] += sum g (x - mu[j]) over the block's runs; g is
+ * masked by the fused ReLU's output y when relu. */
 INLINE void block_grad_sums(const float *g, const float *x, const float *y,
                             int64_t w, int64_t S, const float *mu, double *sg,
                             double *sgx, const int relu) {
@@ -261,45 +271,9 @@ INLINE void block_grad_sums(const float *g, const float *x, const float *y,
     }
     return;
   }
-  for (int64_t j = 0; j < w; j++) {
-    const float *gr = g + j * S, *xr = x + j * S, *yr = relu ? y + j * S : NULL; /* (S) */
-    vf16 mv = (vf16){0} + mu[j];
-    vd8 a = {0}, b = {0};
-    int64_t i = 0;
-    while (i + 16 <= S) {
-      int64_t end = i + CHUNK < S ? i + CHUNK : S;
-      vf16 a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
-      for (; i + 32 <= end; i += 32) { /* two chains of each sum */
-        vf16 g0, g1, x0, x1;
-        load16g(&g0, gr + i, relu ? yr + i : NULL, relu);
-        load16g(&g1, gr + i + 16, relu ? yr + i + 16 : NULL, relu);
-        load16(&x0, xr + i);
-        load16(&x1, xr + i + 16);
-        a0 += g0;
-        a1 += g1;
-        b0 += g0 * (x0 - mv);
-        b1 += g1 * (x1 - mv);
-      }
-      for (; i + 16 <= end; i += 16) {
-        vf16 g0, x0;
-        load16g(&g0, gr + i, relu ? yr + i : NULL, relu);
-        load16(&x0, xr + i);
-        a0 += g0;
-        b0 += g0 * (x0 - mv);
-      }
-      add_wide(&a, a0 + a1);
-      add_wide(&b, b0 + b1);
-    }
-    vd8 zero = {0};
-    double t1 = hsum16(&a, &zero), t2 = hsum16(&b, &zero);
-    for (; i < S; i++) {
-      double gi = grad_if(gr[i], yr, i, relu);
-      t1 += gi;
-      t2 += gi * ((double)xr[i] - mu[j]);
-    }
-    sg[j] += t1;
-    sgx[j] += t2;
-  }
+  for (int64_t j = 0; j < w; j++)
+    run_sums(g + j * S, 0.0f, x + j * S, mu[j], relu ? y + j * S : NULL, S,
+             &sg[j], &sgx[j], relu);
 }
 
 /* gx = g * kk[j] + (x - mu[j]) * m[j] + q[j] over the block's runs (g
