@@ -249,10 +249,12 @@ int iddl_sparse_pattern_init(iddl_sparse_pattern *s, const float *mask,
 /* --- threads ---------------------------------------------------------------- */
 
 /* Below this many multiply-accumulates (about 100 us on one core) a product
- * runs on the calling thread: a round trip through the thread pool costs
- * 30-60 us on these machines (measured on 2 Zen 4 cores: 784->512 at batch
- * 64, 0.9M MACs, takes 44 us on one thread and 54 us on two; at batch 256,
- * 3.7M MACs, 182 us and 126 us). */
+ * runs on the calling thread: a round trip through the thread pool cost
+ * 30-60 us when this was measured, before its workers spun between jobs
+ * (2 Zen 4 cores: 784->512 at batch 64, 0.9M MACs, took 44 us on one
+ * thread and 54 us on two; at batch 256, 3.7M MACs, 182 us and 126 us).
+ * Not measured again since: the sparse linear layer now splits its own
+ * batch tiles (nn_sparse_linear.c), and these products serve convolutions. */
 #define PARALLEL_MACS 2000000
 
 /* One product, cut into chunks either along P (items are vectors of P

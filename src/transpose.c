@@ -5,7 +5,8 @@
 #include "transpose.h"
 
 /* Below this many elements (about 120 us) the transpose runs on the calling
- * thread: a round trip through the thread pool costs 30-60 us here. */
+ * thread: a round trip through the thread pool cost 30-60 us when this was
+ * set, before its workers spun between jobs (parallel.c). */
 #define PARALLEL_ELEMS (1 << 20)
 
 /* d (8 rows; ldd) = the 8x8 block at s (ldd / lds: row strides)^T. Rows
