@@ -280,14 +280,15 @@ static const float *opt_bias(lua_State *L, const iddl_sparse_pattern *s, int idx
   return iddl_data(b);
 }
 
-/* Resizes t to the batch tiles (T, n, 16) of a batch of B rows of n. */
-static void resize_tiles(lua_State *L, iddl_tensor *t, int64_t B, int64_t n) {
-  int64_t size[3] = {iddl_sparse_linear_tiles(B), n, IDDL_SPARSE_TILE};
-  iddl_lua_resize(L, t, 3, size);
+/* Resizes t to the batch tiles of a batch of B rows of n in R regions
+ * (nn_sparse_linear.h): a vector. */
+static void resize_tiles(lua_State *L, iddl_tensor *t, int64_t B, int64_t n, int64_t R) {
+  int64_t size = iddl_sparse_linear_tile_floats(B, n, R);
+  iddl_lua_resize(L, t, 1, &size);
 }
 
 /* linear_forward(p, out, xt, yt, x (..., I), w (nnz), bias | nil) -> out
- * (..., O); xt becomes x in batch tiles (T, I, 16) for the backward pass
+ * (..., O); xt becomes x in batch tiles for the backward pass
  * (nn_sparse_linear.h); yt is scratch. */
 static int f_linear_forward(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
@@ -301,23 +302,25 @@ static int f_linear_forward(lua_State *L) {
   memcpy(size, x->size, sizeof size);
   size[x->ndim - 1] = s->rows;
   iddl_lua_resize(L, out, x->ndim, size);
-  resize_tiles(L, xt, B, s->cols);
-  resize_tiles(L, yt, B, s->rows);
+  int64_t R = iddl_sparse_linear_regions(B);
+  resize_tiles(L, xt, B, s->cols, R);
+  resize_tiles(L, yt, B, s->rows, R);
   iddl_sparse_linear_forward(s, iddl_data(out), iddl_data(xt), iddl_data(yt),
-                             iddl_data(x), w, bias, B);
+                             iddl_data(x), w, bias, B, R);
   lua_pushvalue(L, 2);
   return 1;
 }
 
-/* linear_save_input(p, xt, x (..., I)) -> xt (T, I, 16): x in batch tiles,
- * as linear_forward leaves it. */
+/* linear_save_input(p, xt, x (..., I)) -> xt: x in batch tiles, as
+ * linear_forward leaves it. */
 static int f_linear_save_input(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
   iddl_tensor *xt = iddl_lua_check(L, 2);
   const iddl_tensor *x = iddl_lua_contig(L, 3);
   int64_t B = linear_rows(L, s, x);
-  resize_tiles(L, xt, B, s->cols);
-  iddl_sparse_linear_save_input(s, iddl_data(xt), iddl_data(x), B);
+  int64_t R = iddl_sparse_linear_regions(B);
+  resize_tiles(L, xt, B, s->cols, R);
+  iddl_sparse_linear_save_input(s, iddl_data(xt), iddl_data(x), B, R);
   lua_pushvalue(L, 2);
   return 1;
 }
@@ -335,7 +338,7 @@ static float *opt_grad(lua_State *L, int idx, int64_t n, const char *what) {
 /* linear_backward(p, gin | nil, gw | nil, gb | nil, gxt, gt, wt, x, gout,
  * xt, w [, scale]) -> gin: gradInput (x's shape, overwritten) if gin is
  * given; adds scale * the parameter gradients to gw (nnz) and gb (O) if
- * given, from xt = x in batch tiles (T, I, 16) as left by linear_forward or
+ * given, from xt = x in batch tiles as left by linear_forward or
  * linear_save_input; gxt, gt and wt are scratch. */
 static int f_linear_backward(lua_State *L) {
   iddl_sparse_pattern *s = check_pattern(L, 1);
@@ -353,14 +356,14 @@ static int f_linear_backward(lua_State *L) {
                       "input of shape %s and %d outputs", SHAPE(g), SHAPE(x),
                       (int)s->rows);
   const float *xt = NULL;
+  int64_t R = iddl_sparse_linear_regions(B); /* the saved input's, if read */
   if (gw) {
     const iddl_tensor *t = iddl_lua_check(L, 10);
-    if (t->ndim != 3 || t->size[0] != iddl_sparse_linear_tiles(B) ||
-        t->size[1] != s->cols || t->size[2] != IDDL_SPARSE_TILE ||
-        !iddl_is_contiguous(t))
+    R = iddl_is_contiguous(t) ? iddl_sparse_linear_regions_of(iddl_numel(t), B, s->cols) : -1;
+    if (R < 1)
       return luaL_error(L, "sparse linear: the saved tiled input of shape %s "
-                        "does not fit input of shape %s (expected contiguous "
-                        "%dx%dx%d)", SHAPE(t), SHAPE(x),
+                        "does not fit input of shape %s (expected %d tiles of "
+                        "%dx%d, contiguous)", SHAPE(t), SHAPE(x),
                         (int)iddl_sparse_linear_tiles(B), (int)s->cols,
                         IDDL_SPARSE_TILE);
     xt = iddl_data(t);
@@ -368,16 +371,16 @@ static int f_linear_backward(lua_State *L) {
   const float *w = check_packed(L, s, 1, 11, "weight");
   float scale = (float)luaL_optnumber(L, 12, 1.0);
   int64_t wsize = s->nnz * iddl_parallel_threads();
-  resize_tiles(L, gt, B, s->rows);
+  resize_tiles(L, gt, B, s->rows, R);
   iddl_lua_resize(L, wt, 1, &wsize);
   if (gin) {
     iddl_lua_resize(L, gin, x->ndim, x->size);
-    resize_tiles(L, gxt, B, s->cols);
+    resize_tiles(L, gxt, B, s->cols, R);
   }
   iddl_sparse_linear_backward(s, gin ? iddl_data(gin) : NULL, gw, gb,
                               gin ? iddl_data(gxt) : NULL, iddl_data(gt),
                               iddl_data(wt), iddl_data(g), xt, w,
-                              B, scale);
+                              B, R, scale);
   lua_pushvalue(L, 2);
   return 1;
 }

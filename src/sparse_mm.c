@@ -346,13 +346,32 @@ void iddl_spmm_tile(const iddl_sparse_pattern *s, const float *w,
   pick()->spmm(s, 1, w, xt, T, yt, T, 0, s->rows, 0, T, 0);
 }
 
+/* Entries each thread must get before the regathering of weights by input
+ * is split: each costs about half a nanosecond, an L1 miss (784->512, 14336
+ * entries: 6.7 us on one Zen 4 core, 3.7 us on two). */
+#define PARALLEL_GATHER 4096
+
+typedef struct gather_job {
+  const iddl_sparse_pattern *s;
+  int64_t kk;
+  const float *w;
+  float *wt;
+} gather_job;
+
+static void gather_range(void *ctx, int64_t e0, int64_t e1) {
+  const gather_job *g = ctx;
+  const int64_t *tc = g->s->t_conn, kk = g->kk;
+  if (kk == 1) /* a plain gather (a memcpy call per entry costs 10x) */
+    for (int64_t e = e0; e < e1; e++) g->wt[e] = g->w[tc[e]];
+  else
+    for (int64_t e = e0; e < e1; e++)
+      for (int64_t t = 0; t < kk; t++) g->wt[e * kk + t] = g->w[tc[e] * kk + t];
+}
+
 void iddl_sparse_by_input(const iddl_sparse_pattern *s, int64_t kk,
                           const float *w, float *wt) {
-  if (kk == 1) /* a plain gather (a memcpy call per entry costs 10x) */
-    for (int64_t e = 0; e < s->nnz; e++) wt[e] = w[s->t_conn[e]];
-  else
-    for (int64_t e = 0; e < s->nnz; e++)
-      for (int64_t t = 0; t < kk; t++) wt[e * kk + t] = w[s->t_conn[e] * kk + t];
+  gather_job g = {s, kk, w, wt};
+  iddl_parallel_for_work(s->nnz, (double)s->nnz * (double)kk, PARALLEL_GATHER, gather_range, &g);
 }
 
 void iddl_spmm_t_tile(const iddl_sparse_pattern *s, const float *wt,

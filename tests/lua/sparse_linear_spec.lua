@@ -83,6 +83,29 @@ describe('sparse linear layers', function()
       check_parity(nn.RandomSparseLinear(300, 200, { seed = 9 }), iddl.randn(96, 300))
     end)
 
+    it('tiles saved in two regions (two threads) serve a backward on one thread, '
+       .. 'and the other way round', function()
+      local threads = iddl.blas_info().threads
+      for _, first in ipairs { 2, 1 } do
+        local m = nn.BibdLinear(784, 512, { mask = 'paper' })
+        local lin = nn.Linear(784, 512, { bias = false })
+        lin.weight:copy_(m:dense_weight())
+        local x, g = iddl.randn(40, 784), iddl.randn(40, 512)
+        iddl.set_num_threads(first)
+        local ok, err = pcall(function()
+          H.assert_close(m:forward(x), lin:forward(x), 1e-5, 1e-5, 'output')
+          iddl.set_num_threads(3 - first)
+          m:zero_grad()
+          lin:zero_grad()
+          H.assert_close(m:backward(x, g), lin:backward(x, g), 1e-5, 1e-5, 'gradInput')
+          H.assert_close(sc.unpack(m.pattern, m.gradWeight, iddl.empty(0)),
+                         lin.gradWeight * m.mask, 1e-5, 1e-4, 'gradWeight')
+        end)
+        iddl.set_num_threads(threads)
+        assert(ok, err)
+      end
+    end)
+
     it('a non-contiguous input, and backward on a different input than forward', function()
       local m = nn.SparseLinear(random_mask(5, 8, 0.5), { bias = true })
       check_parity(m, iddl.randn(8, 6):t())
@@ -267,6 +290,10 @@ describe('sparse linear layers', function()
       H.assert_error_contains({ 'gradOutput of shape 4x11', 'input of shape 4x9', '12 outputs' },
                               m.backward, m, x, iddl.randn(4, 11))
       H.assert_error_contains({ 'flops', 'does not end in 9' }, m.flops, m, { 8 })
+      local p, gw = m.pattern, iddl.zeros(m.pattern:nnz())
+      H.assert_error_contains({ 'saved tiled input of shape 5', 'input of shape 4x9' },
+                              sc.linear_backward, p, nil, gw, nil, iddl.empty(0), iddl.empty(0),
+                              iddl.empty(0), x, iddl.randn(4, 12), iddl.randn(5), m.weight)
     end)
 
     it('set_dense_weight refuses other shapes and values outside the mask', function()
