@@ -10,11 +10,12 @@
 enum { TILE = IDDL_SPARSE_TILE };
 
 /* Work (in multiply-adds of a batch lane) that each thread must get before
- * the regions are split, about 5 us: handing a job to a worker that is
- * still watching for one costs a microsecond or two (parallel.c). Measured
- * on 2 Zen 4 cores: 784->512 at batch 32 went from 72 to 61 us with 100000
- * instead of 400000. A tile costs its connections plus its transposes. */
-#define PARALLEL_WORK 100000.0
+ * the regions are split, about 1.5 us: handing a job to a worker that is
+ * still watching for one costs a quarter of a microsecond (parallel.c).
+ * Measured on 2 Zen 4 cores: 784->49 at batch 32 went from 12.7 to 8.6 us
+ * forward + backward with 30000 instead of 100000. A tile costs its
+ * connections plus its transposes. */
+#define PARALLEL_WORK 30000.0
 #define TRANSPOSE_COST 4 /* per element, in multiply-adds */
 
 /* Floats between the tiles of two regions. The products read a tile's rows
