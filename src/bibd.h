@@ -116,6 +116,14 @@ int iddl_bibd_projective(iddl_blocks *d, int n, int q, int dim,
 /* The Hermitian unital in PG(2,q^2): 2-(q^3+1, q+1, 1). */
 int iddl_bibd_unital(iddl_blocks *d, int q, iddl_err *err);
 
+/* --- maximal arcs (bibd_arc.c) ------------------------------------------ */
+
+/* The lines of PG(2,q) on a Denniston maximal arc of degree n, q = 2^m <=
+ * 2^12, n = 2^j with 2 <= n < q: a resolvable 2-((n-1)q+n, n, 1) design
+ * (d initialised with those v and k), one parallel class per point at
+ * infinity. See bibd_arc.c for the arc. */
+int iddl_bibd_denniston(iddl_blocks *d, int q, int n, iddl_err *err);
+
 /* --- difference sets and families (bibd_diff.c) -------------------------- */
 
 /* An abelian group Z_m[0] x ... x Z_m[r-1] (element = mixed-radix index,

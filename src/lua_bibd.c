@@ -292,6 +292,17 @@ static int f_unital(lua_State *L) {
                   iddl_bibd_unital(d, q, &err), &err);
 }
 
+/* denniston(q, n) -> the lines on a Denniston maximal arc of degree n in
+ * PG(2,q): 2-((n-1)q+n, n, 1) */
+static int f_denniston(lua_State *L) {
+  int q = check_int(L, 1, "denniston", "q", 4, 1 << 12);
+  int n = check_int(L, 2, "denniston", "n", 2, q - 1);
+  iddl_err err;
+  iddl_blocks *d = push_blocks(L);
+  return built(L, iddl_blocks_init(d, (n - 1) * q + n, n, &err) ||
+                  iddl_bibd_denniston(d, q, n, &err), &err);
+}
+
 /* sts(v) -> Steiner triple system; triple(v, lambda) -> lambda = 2, 3, 6 */
 static int f_sts(lua_State *L) {
   int v = check_int(L, 1, "sts", "v", 3, 1 << 16);
@@ -583,6 +594,7 @@ int luaopen_iddl_bibd_core(lua_State *L) {
                           {"affine", f_affine},
                           {"projective", f_projective},
                           {"unital", f_unital},
+                          {"denniston", f_denniston},
                           {"sts", f_sts},
                           {"triple", f_triple},
                           {"develop", f_develop},

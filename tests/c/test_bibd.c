@@ -137,6 +137,29 @@ static void test_geometries(void **state) {
   }
 }
 
+/* Denniston arcs: every q = 2^m <= 128 and degree n = 2^j < q, a
+ * resolvable 2-((n-1)q+n, n, 1) design with q+1 classes; bad input fails */
+static void test_denniston(void **state) {
+  iddl_blocks d;
+  iddl_err err;
+  for (int q = 4; q <= 128; q *= 2)
+    for (int n = 2; n < q; n *= 2) {
+      int v = (n - 1) * q + n;
+      assert_int_equal(iddl_blocks_init(&d, v, n, &err) || iddl_bibd_denniston(&d, q, n, &err), 0);
+      assert_int_equal(d.nclass, q + 1);
+      for (int64_t j = 0; j < d.b; j++) assert_int_equal(d.cls[j], j / (v / n));
+      expect_design(&d, v, n, 1, (int64_t)v / n * (q + 1));
+    }
+  const int bad[][4] = {{12, 4, 40, 4}, {8, 3, 17, 3}, {8, 8, 64, 8}, {8, 1, 1, 1},
+                        {2, 1, 1, 1},   {16, 4, 53, 4}, {8192, 4, 24580, 4}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    if (iddl_blocks_init(&d, bad[i][2], bad[i][3], &err)) continue;
+    assert_int_not_equal(iddl_bibd_denniston(&d, bad[i][0], bad[i][1], &err), 0);
+    assert_int_equal(d.b, 0);
+    iddl_blocks_free(&d);
+  }
+}
+
 static void test_triple_systems(void **state) {
   iddl_blocks d;
   iddl_err err;
@@ -313,6 +336,7 @@ int main(void) {
       cmocka_unit_test(test_check_pairs_never_met),
       cmocka_unit_test(test_pair_hist),
       cmocka_unit_test(test_geometries),
+      cmocka_unit_test(test_denniston),
       cmocka_unit_test(test_triple_systems),
       cmocka_unit_test(test_difference_sets),
       cmocka_unit_test(test_searches),

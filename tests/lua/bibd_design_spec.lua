@@ -1,6 +1,7 @@
 local iddl = iddl or require 'iddl'
 
 local bibd = iddl.bibd
+local core = require 'iddl.bibd_core'
 
 -- Asserts that design(v, k, lambda) is built, names a construction
 -- matching `pattern` (plain text), and is a verified 2-(v,k,lambda) design
@@ -130,6 +131,33 @@ describe('iddl.bibd.design', function()
     expect(261, 5, 1, 'Hermitian unital in PG(2,16) inflated by PG(2,4)')
     expect(43, 7, 2, 'cyclic difference family in Z_43')
     expect(36, 6, 2, '1-rotational difference family')
+  end)
+
+  it('builds the designs of Denniston maximal arcs, resolvable', function()
+    for _, t in ipairs{ { 16, 4 }, { 16, 8 }, { 32, 4 }, { 32, 8 }, { 32, 16 },
+                        { 64, 8 }, { 64, 32 }, { 128, 16 } } do
+      local q, n = t[1], t[2]
+      local d = expect((n - 1) * q + n, n, 1,
+                       string.format('Denniston maximal arc of degree %d in PG(2,%d)', n, q))
+      assert.are.equal(q + 1, #d.resolution)
+      for _, class in ipairs(d.resolution) do
+        local seen, count = {}, 0
+        for _, j in ipairs(class) do
+          for _, x in ipairs(d.blocks[j]) do
+            assert.is_nil(seen[x])
+            seen[x], count = true, count + 1
+          end
+        end
+        assert.are.equal(d.v, count)
+      end
+    end
+    -- Sage's (120,8,1) and (232,8,1)
+    expect(120, 8, 1, 'Denniston maximal arc of degree 8 in PG(2,16)')
+    expect(232, 8, 1, 'Denniston maximal arc of degree 8 in PG(2,32)')
+    assert.has_error(function() core.denniston(12, 4) end)
+    assert.has_error(function() core.denniston(16, 3) end)
+    assert.has_error(function() core.denniston(16, 16) end)
+    assert.has_error(function() core.denniston(8192, 4) end)
   end)
 
   it('proves non-existence where it can, and says why', function()
