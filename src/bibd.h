@@ -198,6 +198,22 @@ int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
                            int64_t max_nodes, int64_t *base, int64_t nmax,
                            iddl_err *err);
 
+/* Difference family over g (no infinity) invariant under the automorphism
+ * mul (mul[x]: the image of x; checked to be an automorphism) of order e
+ * <= 64: blocks that are unions of orbits of <mul> and blocks B standing
+ * for their e images mul^i(B) (most of those first), by depth-first search
+ * of at most max_nodes nodes (shared between the splits tried). kind 0:
+ * full orbits only; kind 1: plus lambda short orbits of the subgroup of
+ * order k (as in iddl_bibd_search_group; it must be a union of orbits of
+ * <mul>). Returns the number of base blocks written to base (at most nmax:
+ * full orbits first, short ones last; the family is checked before), 0
+ * when none was found, -1 with err on bad arguments; *used (unless NULL)
+ * is set to the nodes visited. */
+int iddl_bibd_search_multiplier(const iddl_group *g, const int64_t *mul, int k,
+                                int lambda, int kind, int64_t max_nodes,
+                                int64_t *base, int64_t nmax, int64_t *used,
+                                iddl_err *err);
+
 /* --- triple systems (bibd_triple.c) -------------------------------------- */
 
 /* Steiner triple system STS(v), v = 1 or 3 mod 6: Bose's construction for

@@ -160,6 +160,27 @@ describe('iddl.bibd.design', function()
     assert.has_error(function() core.denniston(8192, 4) end)
   end)
 
+  it('finds difference families invariant under a multiplier', function()
+    expect(161, 5, 1, 'cyclic difference family in Z_161 with multiplier 93 (order 3)')
+    expect(91, 6, 1, 'cyclic difference family in Z_91 with multiplier 9 (order 3)')
+    expect(121, 6, 1, 'difference family in GF(121) with the multipliers of order 3')
+    expect(91, 7, 1, 'cyclic difference family in Z_91 with multiplier 64 (order 2) and a short orbit')
+    expect(217, 7, 1, 'cyclic difference family in Z_217 with multiplier 37 (order 6) and a short orbit')
+    expect(75, 5, 2, 'cyclic difference family in Z_75 with multiplier 49 (order 2) and a short orbit')
+    expect(61, 6, 2, 'cyclic difference family in Z_61 with multiplier 13 (order 3)')
+    expect(57, 7, 3, 'cyclic difference family in Z_57 with multiplier 7 (order 3)')
+    -- in another group: Z_8 x Z_8 with x -> 5x (order 2)
+    local base = core.search_multiplier({ 8, 8 }, 7, 2, 0, 5, 1000000)
+    assert.is_truthy(base)
+    local full = {}
+    for i = 1, #base do full[i] = true end
+    local blocks = core.develop({ 8, 8 }, base, full)
+    assert.is_true(bibd.verify(blocks:totable(), 64, 7, 2))
+    assert.has_error(function() core.search_multiplier({ 91 }, 6, 1, 0, 7, 1000) end)  -- 7 | 91
+    assert.has_error(function() core.search_multiplier({ 121 }, 6, 1, 0, 1, 1000, true) end)
+    assert.has_error(function() core.search_multiplier({ 91 }, 6, 1, 2, 3, 1000) end)
+  end)
+
   it('proves non-existence where it can, and says why', function()
     local cases = {
       { 43, 7, 1, 'Bruck-Ryser-Chowla' },
