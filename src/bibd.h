@@ -116,6 +116,14 @@ int iddl_bibd_projective(iddl_blocks *d, int n, int q, int dim,
 /* The Hermitian unital in PG(2,q^2): 2-(q^3+1, q+1, 1). */
 int iddl_bibd_unital(iddl_blocks *d, int q, iddl_err *err);
 
+/* --- maximal arcs (bibd_arc.c) ------------------------------------------ */
+
+/* The lines of PG(2,q) on a Denniston maximal arc of degree n, q = 2^m <=
+ * 2^12, n = 2^j with 2 <= n < q: a resolvable 2-((n-1)q+n, n, 1) design
+ * (d initialised with those v and k), one parallel class per point at
+ * infinity. See bibd_arc.c for the arc. */
+int iddl_bibd_denniston(iddl_blocks *d, int q, int n, iddl_err *err);
+
 /* --- difference sets and families (bibd_diff.c) -------------------------- */
 
 /* An abelian group Z_m[0] x ... x Z_m[r-1] (element = mixed-radix index,
@@ -189,6 +197,22 @@ int iddl_bibd_search_radical(const iddl_gf *f, int k, int lambda,
 int iddl_bibd_search_group(const iddl_group *g, int k, int lambda, int kind,
                            int64_t max_nodes, int64_t *base, int64_t nmax,
                            iddl_err *err);
+
+/* Difference family over g (no infinity) invariant under the automorphism
+ * mul (mul[x]: the image of x; checked to be an automorphism) of order e
+ * <= 64: blocks that are unions of orbits of <mul> and blocks B standing
+ * for their e images mul^i(B) (most of those first), by depth-first search
+ * of at most max_nodes nodes (shared between the splits tried). kind 0:
+ * full orbits only; kind 1: plus lambda short orbits of the subgroup of
+ * order k (as in iddl_bibd_search_group; it must be a union of orbits of
+ * <mul>). Returns the number of base blocks written to base (at most nmax:
+ * full orbits first, short ones last; the family is checked before), 0
+ * when none was found, -1 with err on bad arguments; *used (unless NULL)
+ * is set to the nodes visited. */
+int iddl_bibd_search_multiplier(const iddl_group *g, const int64_t *mul, int k,
+                                int lambda, int kind, int64_t max_nodes,
+                                int64_t *base, int64_t nmax, int64_t *used,
+                                iddl_err *err);
 
 /* --- triple systems (bibd_triple.c) -------------------------------------- */
 

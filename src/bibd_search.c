@@ -319,3 +319,241 @@ done:
   free(s.cnt), free(s.need), free(s.neg), free(s.order), free(s.blk);
   return rc ? rc : found ? nbase : 0;
 }
+
+/* --- families invariant under a multiplier --------------------------------
+ *
+ * mul is an automorphism of g of order e; M = <mul> splits the nonzero
+ * elements into orbits, and a family the automorphism maps to itself (up
+ * to translating its blocks) has differences constant on every orbit. We
+ * look for nB blocks fixed by M (unions of M-orbits of elements) and nA
+ * blocks B each standing for its e images mul^i(B), so s = nB + e nA full
+ * orbits. Over an M-orbit O of nonzero elements the family then has
+ * sum_B n_O(B) + e sum_A n_O(A) differences (n_O: the block's differences
+ * lying in O), and it is a (v, k, lambda) family when that is lambda |O|
+ * for every O (the counts are M-invariant, so constant on O). The fixed
+ * blocks are searched first, over orbits; then the others as in
+ * family_place, each started at {0, d}, d in the first orbit still short
+ * (some image of some remaining block has a difference there, and the
+ * images and translates of a block are interchangeable). */
+
+typedef struct msearch {
+  const iddl_group *g;
+  int64_t n, norb;
+  int k, e, nB, nA;
+  const int64_t *mul;
+  int64_t *neg, *orb;    /* (n) -x, orbit of x */
+  int64_t *ostart, *oel; /* orbit o is oel[ostart[o] .. ostart[o+1]) */
+  int64_t *cnt, *need;   /* (norb) differences so far / to reach */
+  int64_t *blk;          /* (nB + nA, k) */
+  int64_t *order;        /* (n-1) the elements 1..n-1 in the run's order */
+  int64_t *oorder;       /* (norb) the orbits in the run's order */
+  int64_t nodes, limit;
+} msearch;
+
+/* family_apply over orbits, each difference weighing w. */
+static int mult_apply(msearch *s, const int64_t *B, int len, int64_t x, int w) {
+  for (int i = 0; i < len; i++) {
+    int64_t d = iddl_group_add(s->g, x, s->neg[B[i]]);
+    int64_t a = s->orb[d], b = s->orb[s->neg[d]];
+    s->cnt[a] += w, s->cnt[b] += w;
+    if (w > 0 && (s->cnt[a] > s->need[a] || s->cnt[b] > s->need[b])) {
+      mult_apply(s, B, i + 1, x, -w);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int mult_free_block(msearch *s, int j);
+
+static int mult_free_place(msearch *s, int j, int len, int64_t pos) {
+  int64_t *B = s->blk + (int64_t)j * s->k;
+  if (len == s->k) return mult_free_block(s, j + 1);
+  for (int64_t i = pos; i < s->n - 1; i++) {
+    if (++s->nodes > s->limit) return -1;
+    int64_t x = s->order[i];
+    if (x == B[1] || !mult_apply(s, B, len, x, s->e)) continue;
+    B[len] = x;
+    int r = mult_free_place(s, j, len + 1, i + 1);
+    if (r) return r;
+    mult_apply(s, B, len, x, -s->e);
+  }
+  return 0;
+}
+
+/* Starts free block j at {0, d}. */
+static int mult_free_block(msearch *s, int j) {
+  int64_t o = 1;                               /* orbit 0 is {0} */
+  while (o < s->norb && s->cnt[o] == s->need[o]) o++;
+  if (o == s->norb) return 1;
+  if (j == s->nB + s->nA) return 0;
+  int64_t *B = s->blk + (int64_t)j * s->k, d = s->oel[s->ostart[o]];
+  B[0] = 0;
+  if (!mult_apply(s, B, 1, d, s->e)) return 0;
+  B[1] = d;
+  int r = mult_free_place(s, j, 2, 0);
+  if (r <= 0) mult_apply(s, B, 1, d, -s->e);
+  return r;
+}
+
+/* Fixed block j holds B[0..len); adds orbits from position pos on. */
+static int mult_fixed_place(msearch *s, int j, int len, int64_t pos) {
+  if (j == s->nB) return mult_free_block(s, j);
+  int64_t *B = s->blk + (int64_t)j * s->k;
+  if (len == s->k) return mult_fixed_place(s, j + 1, 0, 0);
+  for (int64_t i = pos; i < s->norb; i++) {
+    if (++s->nodes > s->limit) return -1;
+    int64_t o = s->oorder[i], sz = s->ostart[o + 1] - s->ostart[o], t = 0;
+    if (len + sz > s->k) continue;
+    for (; t < sz; t++) {
+      if (!mult_apply(s, B, len + (int)t, s->oel[s->ostart[o] + t], 1)) break;
+      B[len + t] = s->oel[s->ostart[o] + t];
+    }
+    if (t == sz) {
+      int r = mult_fixed_place(s, j, len + (int)sz, i + 1);
+      if (r) return r;
+    }
+    while (t-- > 0) mult_apply(s, B, len + (int)t, B[len + t], -1);
+  }
+  return 0;
+}
+
+int iddl_bibd_search_multiplier(const iddl_group *g, const int64_t *mul, int k,
+                                int lambda, int kind, int64_t max_nodes,
+                                int64_t *base, int64_t nmax, int64_t *used,
+                                iddl_err *err) {
+  int64_t n = g->order;
+  if (n < 3 || k < 3 || k > n || lambda < 1 || kind < 0 || kind > 1 || g->infinity)
+    return iddl_fail(err, "multiplier search: bad arguments n=%lld k=%d lambda=%d kind=%d",
+                     (long long)n, k, lambda, kind);
+  msearch s = {.g = g, .n = n, .k = k, .mul = mul};
+  int64_t *seen = calloc((size_t)n, sizeof(int64_t));
+  s.neg = malloc(sizeof(int64_t) * (size_t)n);
+  s.orb = malloc(sizeof(int64_t) * (size_t)n);
+  s.ostart = malloc(sizeof(int64_t) * (size_t)(n + 1));
+  s.oel = malloc(sizeof(int64_t) * (size_t)n);
+  s.cnt = calloc((size_t)n, sizeof(int64_t));
+  s.need = calloc((size_t)n, sizeof(int64_t));
+  s.order = malloc(sizeof(int64_t) * (size_t)n);
+  s.oorder = malloc(sizeof(int64_t) * (size_t)n);
+  int found = 0, rc = 0;
+  int64_t nout = 0, spent = 0;
+  if (!seen || !s.neg || !s.orb || !s.ostart || !s.oel || !s.cnt || !s.need || !s.order ||
+      !s.oorder) {
+    rc = iddl_fail(err, "multiplier search: out of memory");
+    goto done;
+  }
+  /* mul must be an automorphism: a permutation with mul(x + u) = mul(x) +
+   * mul(u) for every x and every unit vector u of the digits */
+  for (int64_t x = 0; x < n; x++) {
+    if (mul[x] < 0 || mul[x] >= n || seen[mul[x]]++) {
+      rc = iddl_fail(err, "multiplier search: the map is not a permutation of the group");
+      goto done;
+    }
+  }
+  for (int64_t x = 0; x < n; x++) {
+    int64_t one = 1;                             /* the unit vector of digit i */
+    for (int i = g->r - 1; i >= 0; one *= g->m[i], i--)
+      if (mul[iddl_group_add(g, x, one)] != iddl_group_add(g, mul[x], mul[one])) {
+        rc = iddl_fail(err, "multiplier search: the map is not an automorphism of the group");
+        goto done;
+      }
+  }
+  /* orbits, in order of their least element; e = lcm of their sizes */
+  int64_t e = 1;
+  for (int64_t x = 0; x < n; x++) s.orb[x] = -1;
+  s.ostart[0] = 0;
+  for (int64_t x = 0; x < n; x++) {
+    if (s.orb[x] >= 0) continue;
+    int64_t o = s.norb++, sz = 0, a, b;
+    for (int64_t y = x; s.orb[y] < 0; y = mul[y]) s.orb[y] = o, sz++;
+    for (a = e, b = sz; b;) { int64_t t = a % b; a = b, b = t; }
+    e = e / a * sz;
+    if (e > 1 << 16) e = 1 << 16;
+    s.ostart[o + 1] = s.ostart[o] + sz;
+  }
+  memset(seen, 0, sizeof(int64_t) * (size_t)n);
+  for (int64_t x = 0; x < n; x++) s.oel[s.ostart[s.orb[x]] + seen[s.orb[x]]++] = x;
+  for (int64_t x = 0; x < n; x++) s.neg[x] = iddl_group_sub(g, 0, x);
+  /* need: lambda |O|, 0 on the subgroup of order k of a short orbit */
+  int64_t g0 = 0;
+  if (kind == 1) {
+    for (int i = g->r - 1, pw = 1; i >= 0 && !g0; pw *= g->m[i], i--)
+      if (g->m[i] % k == 0) g0 = (int64_t)pw * (g->m[i] / k);
+    if (!g0) goto done;
+  }
+  for (int64_t o = 1; o < s.norb; o++) s.need[o] = (int64_t)lambda * (s.ostart[o + 1] - s.ostart[o]);
+  for (int64_t x = g0, i = 1; kind == 1 && i < k; x = iddl_group_add(g, x, g0), i++) {
+    s.need[s.orb[x]] -= lambda;
+  }
+  int64_t total = 0;
+  for (int64_t o = 1; o < s.norb; o++) {
+    if (s.need[o] != 0 && s.need[o] != (int64_t)lambda * (s.ostart[o + 1] - s.ostart[o]))
+      goto done;                               /* the subgroup is no union of orbits */
+    total += s.need[o];
+  }
+  int64_t kk = (int64_t)k * (k - 1);
+  if (e > 64 || total % kk) goto done;
+  int64_t nfull = total / kk;
+  s.e = (int)e;
+  s.blk = malloc(sizeof(int64_t) * (size_t)(nfull + 1) * (size_t)k);
+  if (!s.blk) {
+    rc = iddl_fail(err, "multiplier search: out of memory");
+    goto done;
+  }
+  uint64_t st = 0x5eed;
+  for (int64_t nA = nfull / e; nA >= 0 && !found; nA--) {
+    s.nA = (int)nA, s.nB = (int)(nfull - e * nA);
+    nout = s.nB + e * nA + (kind == 1 ? lambda : 0);
+    if (nout > nmax || s.nB + nA > MAX_BASE_BLOCKS) continue;
+    int64_t budget = (max_nodes - spent) / (nA + 1);  /* splits left share what is left */
+    for (int64_t i = 0; i < n - 1; i++) s.order[i] = i + 1;
+    for (int64_t i = 0; i < s.norb; i++) s.oorder[i] = i;
+    s.nodes = 0;
+    for (int64_t run = 1; !found && s.nodes < budget; run++) {
+      if (run > 1) shuffle(s.order, n - 1, &st), shuffle(s.oorder, s.norb, &st);
+      s.limit = run_limit(s.nodes, run, budget);
+      memset(s.cnt, 0, sizeof(int64_t) * (size_t)s.norb);
+      found = mult_fixed_place(&s, 0, 0, 0) == 1;
+      if (!found && s.nodes < s.limit) break;   /* exhausted */
+    }
+    spent += s.nodes < budget ? s.nodes : budget;
+  }
+  if (found) {
+    int64_t j = 0;
+    for (int b = 0; b < s.nB; b++, j++)
+      memcpy(base + j * k, s.blk + (int64_t)b * k, sizeof(int64_t) * (size_t)k);
+    for (int b = s.nB; b < s.nB + s.nA; b++) {
+      int64_t *B = s.blk + (int64_t)b * k;
+      for (int i = 0; i < s.e; i++, j++)
+        for (int a = 0; a < k; a++) {
+          int64_t x = B[a];
+          for (int t = 0; t < i; t++) x = mul[x];
+          base[j * k + a] = x;
+        }
+    }
+    /* check: the full orbits' differences plus lambda on the subgroup */
+    int64_t *c = seen;
+    memset(c, 0, sizeof(int64_t) * (size_t)n);
+    for (int64_t b = 0; b < j; b++)
+      for (int a = 0; a < k; a++)
+        for (int a2 = 0; a2 < k; a2++)
+          if (a != a2) c[iddl_group_sub(g, base[b * k + a], base[b * k + a2])]++;
+    for (int64_t x = g0, i = 1; kind == 1 && i < k; x = iddl_group_add(g, x, g0), i++)
+      c[x] += lambda;
+    for (int64_t x = 1; x < n && found; x++)
+      if (c[x] != lambda) found = 0;
+    if (!found) {
+      rc = iddl_fail(err, "multiplier search: internal error, the family found fails");
+      goto done;
+    }
+    for (int c2 = 0; c2 < (kind == 1 ? lambda : 0); c2++, j++)
+      for (int64_t i = 0, x = 0; i < k; i++, x = iddl_group_add(g, x, g0)) base[j * k + i] = x;
+    nout = j;
+  }
+done:
+  if (used) *used = spent;
+  free(seen), free(s.neg), free(s.orb), free(s.ostart), free(s.oel), free(s.cnt), free(s.need);
+  free(s.order), free(s.oorder), free(s.blk);
+  return rc ? rc : found ? (int)nout : 0;
+}

@@ -292,6 +292,17 @@ static int f_unital(lua_State *L) {
                   iddl_bibd_unital(d, q, &err), &err);
 }
 
+/* denniston(q, n) -> the lines on a Denniston maximal arc of degree n in
+ * PG(2,q): 2-((n-1)q+n, n, 1) */
+static int f_denniston(lua_State *L) {
+  int q = check_int(L, 1, "denniston", "q", 4, 1 << 12);
+  int n = check_int(L, 2, "denniston", "n", 2, q - 1);
+  iddl_err err;
+  iddl_blocks *d = push_blocks(L);
+  return built(L, iddl_blocks_init(d, (n - 1) * q + n, n, &err) ||
+                  iddl_bibd_denniston(d, q, n, &err), &err);
+}
+
 /* sts(v) -> Steiner triple system; triple(v, lambda) -> lambda = 2, 3, 6 */
 static int f_sts(lua_State *L) {
   int v = check_int(L, 1, "sts", "v", 3, 1 << 16);
@@ -501,6 +512,61 @@ static int f_search_group(lua_State *L) {
   return 1;
 }
 
+/* search_multiplier(group, k, lambda, kind, m, max_nodes [, field]) ->
+ * base blocks (short orbits last) | false, and the nodes visited: a family invariant under the
+ * automorphism x -> m x (digitwise mod each factor; m coprime to them), or
+ * with field = true (group: the additive group of GF(q), q its order)
+ * x -> g^m x, g the field's generator; see iddl_bibd_search_multiplier */
+static int f_search_multiplier(lua_State *L) {
+  iddl_group g;
+  read_group(L, 1, "search_multiplier", &g);
+  if (g.infinity) luaL_error(L, "search_multiplier: the group must not have infinity");
+  int k = check_int(L, 2, "search_multiplier", "k", 3, (int)g.order);
+  int lambda = check_int(L, 3, "search_multiplier", "lambda", 1, 1 << 10);
+  int kind = check_int(L, 4, "search_multiplier", "kind", 0, 1);
+  lua_Integer m = luaL_checkinteger(L, 5);
+  lua_Integer nodes = luaL_checkinteger(L, 6);
+  int field = lua_toboolean(L, 7);
+  int64_t n = g.order, nmax = (int64_t)lambda * n / (k * (k - 1)) + lambda + 1;
+  int64_t *mul = push_buffer(L, sizeof(int64_t) * (size_t)n);
+  int64_t *base = push_buffer(L, sizeof(int64_t) * (size_t)(nmax * k));
+  if (field) {
+    if (n > IDDL_GF_MAX) luaL_error(L, "search_multiplier: field of order %d too large", (int)n);
+    iddl_gf f;
+    gf_open(L, &f, (int)n);
+    int ok = f.n == g.r;
+    for (int i = 0; i < g.r; i++) ok = ok && g.m[i] == f.p;
+    int w = f.exp[((m % (n - 1)) + (n - 1)) % (n - 1)];
+    for (int64_t x = 0; x < n; x++) mul[x] = iddl_gf_mul(&f, w, (int)x);
+    iddl_gf_free(&f);
+    if (!ok) luaL_error(L, "search_multiplier: the group is not the additive group of GF(%d)",
+                        (int)n);
+  } else {
+    for (int i = 0; i < g.r; i++) {
+      lua_Integer a = m % g.m[i], b = g.m[i];
+      if (a < 0) a += b;
+      while (b) { lua_Integer t = a % b; a = b, b = t; }
+      if (a != 1) luaL_error(L, "search_multiplier: m=%d is not coprime to %d", (int)m, (int)g.m[i]);
+    }
+    for (int64_t x = 0; x < n; x++) {
+      int64_t y = 0, rest = x, pw = 1;
+      for (int i = g.r - 1; i >= 0; pw *= g.m[i], rest /= g.m[i], i--) {
+        int64_t digit = ((rest % g.m[i]) * (m % g.m[i]) % g.m[i] + g.m[i]) % g.m[i];
+        y += digit * pw;
+      }
+      mul[x] = y;
+    }
+  }
+  iddl_err err;
+  int64_t used = 0;
+  int r = iddl_bibd_search_multiplier(&g, mul, k, lambda, kind, nodes, base, nmax, &used, &err);
+  if (r < 0) iddl_lua_raise(L, &err);
+  if (r == 0) lua_pushboolean(L, 0);
+  else push_base(L, base, r, k);
+  lua_pushinteger(L, used);
+  return 2;
+}
+
 /* --- checks and statistics ------------------------------------------------ */
 
 /* check_blocks(list of lists of 1-based points, v, k, lambda) -> true |
@@ -583,6 +649,7 @@ int luaopen_iddl_bibd_core(lua_State *L) {
                           {"affine", f_affine},
                           {"projective", f_projective},
                           {"unital", f_unital},
+                          {"denniston", f_denniston},
                           {"sts", f_sts},
                           {"triple", f_triple},
                           {"develop", f_develop},
@@ -593,6 +660,7 @@ int luaopen_iddl_bibd_core(lua_State *L) {
                           {"bent_set", f_bent_set},
                           {"search_radical", f_search_radical},
                           {"search_group", f_search_group},
+                          {"search_multiplier", f_search_multiplier},
                           {"check_blocks", f_check_blocks},
                           {"check_incidence", f_check_incidence},
                           {"incidence", f_incidence},

@@ -137,6 +137,29 @@ static void test_geometries(void **state) {
   }
 }
 
+/* Denniston arcs: every q = 2^m <= 128 and degree n = 2^j < q, a
+ * resolvable 2-((n-1)q+n, n, 1) design with q+1 classes; bad input fails */
+static void test_denniston(void **state) {
+  iddl_blocks d;
+  iddl_err err;
+  for (int q = 4; q <= 128; q *= 2)
+    for (int n = 2; n < q; n *= 2) {
+      int v = (n - 1) * q + n;
+      assert_int_equal(iddl_blocks_init(&d, v, n, &err) || iddl_bibd_denniston(&d, q, n, &err), 0);
+      assert_int_equal(d.nclass, q + 1);
+      for (int64_t j = 0; j < d.b; j++) assert_int_equal(d.cls[j], j / (v / n));
+      expect_design(&d, v, n, 1, (int64_t)v / n * (q + 1));
+    }
+  const int bad[][4] = {{12, 4, 40, 4}, {8, 3, 17, 3}, {8, 8, 64, 8}, {8, 1, 1, 1},
+                        {2, 1, 1, 1},   {16, 4, 53, 4}, {8192, 4, 24580, 4}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    if (iddl_blocks_init(&d, bad[i][2], bad[i][3], &err)) continue;
+    assert_int_not_equal(iddl_bibd_denniston(&d, bad[i][0], bad[i][1], &err), 0);
+    assert_int_equal(d.b, 0);
+    iddl_blocks_free(&d);
+  }
+}
+
 static void test_triple_systems(void **state) {
   iddl_blocks d;
   iddl_err err;
@@ -258,6 +281,41 @@ static void test_searches(void **state) {
   assert_int_equal(iddl_bibd_search_group(&g, 3, 1, 1, 1000000, base, 64, &err), 0);
 }
 
+/* multiplier searches: (91,6,1) in Z_91 under x -> 9x, (91,7,1) with a
+ * short orbit under x -> 64x, (121,6,1) in GF(121) under the elements of
+ * order 3; a map that is no automorphism fails */
+static void test_multiplier_search(void **state) {
+  iddl_group g;
+  iddl_err err;
+  int64_t mul[121], base[64 * 7], used = 0;
+  const int cyc[][5] = {{91, 6, 1, 0, 9}, {91, 7, 1, 1, 64}};
+  for (int c = 0; c < 2; c++) {
+    int v = cyc[c][0], k = cyc[c][1], kind = cyc[c][3];
+    iddl_group_cyclic(&g, v);
+    for (int x = 0; x < v; x++) mul[x] = (int64_t)x * cyc[c][4] % v;
+    int nb = iddl_bibd_search_multiplier(&g, mul, k, 1, kind, 1000000, base, 64, &used, &err);
+    assert_true(nb > 0 && used > 0);
+    int full[64];
+    for (int j = 0; j < nb; j++) full[j] = !(kind == 1 && j == nb - 1);
+    iddl_blocks d;
+    assert_int_equal(iddl_blocks_init(&d, v, k, &err) ||
+                     iddl_bibd_develop(&d, &g, base, full, nb, &err), 0);
+    expect_design(&d, v, k, 1, (int64_t)v * (v - 1) / (k * (k - 1)));
+  }
+  iddl_gf f;
+  assert_int_equal(iddl_gf_init(&f, 121, &err), 0);
+  iddl_group_field(&g, &f);
+  for (int x = 0; x < 121; x++) mul[x] = iddl_gf_mul(&f, f.exp[40], x);
+  assert_int_equal(iddl_bibd_search_multiplier(&g, mul, 6, 1, 0, 1000000, base, 64, NULL, &err), 4);
+  assert_int_equal(iddl_bibd_is_difference_family(&g, base, 4, 6, 1, &err), 1);
+  iddl_gf_free(&f);
+  iddl_group_cyclic(&g, 91);
+  for (int x = 0; x < 91; x++) mul[x] = (x * x) % 91;       /* not a permutation */
+  assert_int_equal(iddl_bibd_search_multiplier(&g, mul, 6, 1, 0, 1000, base, 64, NULL, &err), -1);
+  for (int x = 0; x < 91; x++) mul[x] = (x + 1) % 91;       /* a permutation, not additive */
+  assert_int_equal(iddl_bibd_search_multiplier(&g, mul, 6, 1, 0, 1000, base, 64, NULL, &err), -1);
+}
+
 static void test_transformations(void **state) {
   iddl_blocks d, c, r, p;
   iddl_err err;
@@ -313,9 +371,11 @@ int main(void) {
       cmocka_unit_test(test_check_pairs_never_met),
       cmocka_unit_test(test_pair_hist),
       cmocka_unit_test(test_geometries),
+      cmocka_unit_test(test_denniston),
       cmocka_unit_test(test_triple_systems),
       cmocka_unit_test(test_difference_sets),
       cmocka_unit_test(test_searches),
+      cmocka_unit_test(test_multiplier_search),
       cmocka_unit_test(test_transformations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

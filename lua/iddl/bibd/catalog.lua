@@ -96,6 +96,17 @@ add('cheap', function(v, k, lambda)
   end
 end)
 
+-- Denniston maximal arc of degree n = k in PG(2,q), q = 2^m, n = 2^j < q:
+-- the lines meeting it cut a resolvable ((n-1)q+n, n, 1) design
+add('cheap', function(v, k, lambda)
+  if lambda ~= 1 or k < 2 or k & (k - 1) ~= 0 or (v - k) % (k - 1) ~= 0 then return nil end
+  local q = (v - k) // (k - 1)
+  if q > k and q <= 1 << 12 and q & (q - 1) == 0 then
+    return { name = string.format('Denniston maximal arc of degree %d in PG(2,%d)', k, q),
+             build = function() return core.denniston(q, k) end }
+  end
+end)
+
 -- all k-subsets: lambda = C(v-2, k-2)
 add('cheap', function(v, k, lambda)
   if k < v and lambda == A.binomial(v - 2, k - 2) then
@@ -279,6 +290,89 @@ add('search', function(v, k, lambda)
   for _, t in ipairs(tries) do
     local base = core.search_group(t[1], k, lambda, t[2], SEARCH_NODES)
     if base then return develop_plan(t[3], t[1], base, (t[2] == 1 or t[2] == 2) and lambda or 0) end
+  end
+end)
+
+-- difference families invariant under a multiplier: an automorphism of
+-- order e (2..MULT_MAX_ORDER) of Z_v, of another abelian group of order v
+-- (x -> m x digitwise) or of GF(v) (x -> w x); some blocks are unions of
+-- its orbits, the others come with their e images, so the search handles
+-- about 1/e of the blocks. Tries each subgroup of multipliers once, small
+-- orders first, at most MULT_NODES nodes each and MULT_TOTAL in all.
+local MULT_MAX_ORDER, MULT_NODES, MULT_TOTAL = 12, 1000000, 8000000
+
+local function gcd(a, b)
+  while b ~= 0 do a, b = b, a % b end
+  return a
+end
+
+-- {m, e}: one generator m of each cyclic subgroup of order e in 2..max of
+-- the units mod the exponent of the group g (a list of moduli).
+local function multiplier_subgroups(g, max)
+  local ex = 1
+  for _, m in ipairs(g) do ex = ex * m // gcd(ex, m) end
+  local seen, out = {}, {}
+  for u = 2, ex - 1 do
+    if gcd(u, ex) == 1 then
+      local set, x, e = {}, 1, 0
+      repeat x, e = x * u % ex, e + 1; set[e] = x until x == 1 or e > max
+      if e <= max then
+        table.sort(set)
+        local key = table.concat(set, ',')
+        if not seen[key] then seen[key] = true; out[#out + 1] = { m = u, e = e } end
+      end
+    end
+  end
+  return out
+end
+
+add('search', function(v, k, lambda)
+  if k < 3 or v > 2000 or lambda > 64 then return nil end
+  local kk = k * (k - 1)
+  local full, short = lambda * (v - 1) % kk == 0, v % k == 0 and lambda * (v - k) % kk == 0
+  if not full and not short then return nil end
+  local tries = {}
+  local groups = { { v } }
+  for _, g in ipairs(A.noncyclic_groups(v, MAX_GROUPS)) do groups[#groups + 1] = g end
+  for gi, g in ipairs(groups) do
+    for _, s in ipairs(multiplier_subgroups(g, MULT_MAX_ORDER)) do
+      tries[#tries + 1] = { group = g, m = s.m, e = s.e, rank = gi == 1 and 0 or 2,
+                            what = string.format('%sdifference family in %s with multiplier %d '
+                                                 .. '(order %d)', gi == 1 and 'cyclic ' or '',
+                                                 group_name(g), s.m, s.e) }
+    end
+  end
+  local p, n = A.prime_power(v)
+  if p and n > 1 then
+    local fg = field_group(v)
+    for e = 2, MULT_MAX_ORDER do
+      if (v - 1) % e == 0 then
+        tries[#tries + 1] = { group = fg, m = (v - 1) // e, e = e, rank = 1, field = true,
+                              what = string.format('difference family in GF(%d) with the '
+                                                   .. 'multipliers of order %d', v, e) }
+      end
+    end
+  end
+  for i, t in ipairs(tries) do t.i = i end
+  table.sort(tries, function(a, b)
+    if a.e ~= b.e then return a.e < b.e end
+    if a.rank ~= b.rank then return a.rank < b.rank end
+    return a.i < b.i
+  end)
+  local left = MULT_TOTAL
+  for _, t in ipairs(tries) do
+    for kind = 0, 1 do
+      if left <= 0 then return nil end
+      if kind == 0 and full or kind == 1 and short then
+        local base, used = core.search_multiplier(t.group, k, lambda, kind, t.m,
+                                                  math.min(MULT_NODES, left), t.field)
+        left = left - used
+        if base then
+          return develop_plan(t.what .. (kind == 1 and ' and a short orbit' or ''), t.group,
+                              base, kind == 1 and lambda or 0)
+        end
+      end
+    end
   end
 end)
 
