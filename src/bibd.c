@@ -326,9 +326,9 @@ static int64_t pair_counts(int64_t x, const point_index *ix, int32_t *cnt, int32
 int iddl_bibd_check(int64_t v, int64_t b, const int64_t *off,
                     const int32_t *pts, int64_t k, int64_t lambda,
                     char *why, size_t nwhy, iddl_err *err) {
-  if (v < 2 || k < 2 || lambda < 1 || b < 0)
-    return iddl_fail(err, "design check: need v >= 2, k >= 2, lambda >= 1");
-  for (int64_t j = 0; j < b; j++)
+  if (v < 2 || (k < 2 && k != 0) || lambda < 1 || b < 0)
+    return iddl_fail(err, "design check: need v >= 2, k >= 2 (or 0), lambda >= 1");
+  for (int64_t j = 0; j < b && k != 0; j++)
     if (off[j + 1] - off[j] != k) {
       snprintf(why, nwhy, "block %lld has %lld points, expected k=%lld",
                (long long)j + 1, (long long)(off[j + 1] - off[j]), (long long)k);

@@ -78,7 +78,8 @@ int iddl_blocks_has_repeats(const iddl_blocks *d, iddl_err *err);
 
 /* Checks that the blocks, given as CSR (block j is pts[off[j] .. off[j+1])),
  * form a 2-(v,k,lambda) design: every point in 0..v-1 and no point twice in
- * a block, every block of size k, every pair of points (including pairs
+ * a block, every block of size k (k = 0: blocks of any size, a pairwise
+ * balanced design when lambda = 1), every pair of points (including pairs
  * that never meet) in exactly lambda blocks, which puts every point in
  * r = lambda(v-1)/(k-1) blocks. Counts pairs point by point in O(b k^2)
  * time and O(v) memory. Returns 1 when it is a design, 0 with the first
@@ -94,6 +95,69 @@ int iddl_bibd_check(int64_t v, int64_t b, const int64_t *off,
 int iddl_bibd_pair_hist(int64_t v, int64_t b, const int64_t *off,
                         const int32_t *pts, int64_t *hist, int maxc,
                         iddl_err *err);
+
+/* --- pairwise balanced designs (bibd_pbd.c) ------------------------------ */
+
+/* A PBD: blocks of several sizes (each >= 2) on the points 0..v-1, every
+ * pair of points in exactly one block (when built by the functions below;
+ * iddl_pbd_check counts). Blocks are stored as CSR. */
+typedef struct iddl_pbd {
+  int32_t v;          /* points 0..v-1 */
+  int64_t b;          /* blocks held */
+  int64_t bcap, ncap; /* blocks and points allocated */
+  int64_t *off;       /* (bcap+1) block j is pts[off[j] .. off[j+1]) */
+  int32_t *pts;       /* (ncap) the points of every block, each block ascending */
+} iddl_pbd;
+
+/* An empty PBD on v >= 1 points. */
+int iddl_pbd_init(iddl_pbd *p, int v, iddl_err *err);
+void iddl_pbd_free(iddl_pbd *p);
+/* Appends a copy of blk (n >= 2 distinct points of 0..v-1, any order;
+ * sorted here). Fails on a bad block or past IDDL_BIBD_MAX_ENTRIES points
+ * in all. */
+int iddl_pbd_add(iddl_pbd *p, const int32_t *blk, int n, iddl_err *err);
+/* p = the blocks of d (a 2-(v,k,1) design is a PBD(v, {k})). */
+int iddl_pbd_from_blocks(iddl_pbd *p, const iddl_blocks *d, iddl_err *err);
+/* The largest n for which iddl_pbd_td builds TD(n, t): the smallest q+1
+ * over the prime powers q exactly dividing t (MacNeish); 0 when t < 2. */
+int iddl_td_max(int64_t t);
+/* out = the PBD from a transversal design TD(n, t) (3 <= n <=
+ * iddl_td_max(t)): groups 0..n-1, group g of the symbols 0..t-1, the
+ * block of row (a, b) holding in group g the symbol a g + b over each
+ * prime-power factor of t (a at g = q, the column at infinity); the last
+ * group cut to its symbols 0..u-1 (0 <= u <= t), and e >= 0 points at
+ * infinity added to every group. Points: symbol x of group g < n-1 is
+ * g t + x, of the last group (n-1) t + x, infinity i is (n-1) t + u + i;
+ * v = (n-1) t + u + e. Blocks: the TD's rows, of n or n-1 points (those
+ * cut to fewer than 2 are dropped), then on every group of size
+ * s = t + e (g < n-1, from `full`) or u + e (the last, from `last`) with
+ * s >= 2 a copy of the PBD given (on s points; NULL when s <= 1 or e >= 2
+ * and the group has no symbol). e <= 1: the PBD's point i < s - e is
+ * symbol i, its last point infinity. e >= 2: the first block of exactly e
+ * points of the given PBD goes to the infinite points (it is written once,
+ * for all groups), its other points to the symbols in order. */
+int iddl_pbd_td(iddl_pbd *out, int n, int t, int u, int e, const iddl_pbd *full,
+                const iddl_pbd *last, iddl_err *err);
+/* Whether p is a PBD: returns 1 when every pair of points lies in exactly
+ * one block, 0 with the first defect in why (1-based points), -1 on no
+ * memory (err). */
+int iddl_pbd_check(const iddl_pbd *p, char *why, size_t nwhy, iddl_err *err);
+/* out = the 2-((k-1)v+1, k, 1) design from the PBD p on v points and, for
+ * every block size s of p, d[s] (s < nd), a 2-((k-1)s+1, k, 1) design (one
+ * k for all): points (x, i) = x(k-1) + i for x < v, i < k-1, and infinity
+ * numbered last. The s blocks of d[s] through its last point cut its other
+ * points into s groups of k-1; on every block B of p a copy of d[s]
+ * without those blocks, group j on {x_j} x {0..k-2} (x_j the j-th point of
+ * B, ascending); then for each x the block {infinity} + {x} x {0..k-2}. */
+int iddl_pbd_inflate(iddl_blocks *out, const iddl_pbd *p, const iddl_blocks *const *d,
+                     int nd, iddl_err *err);
+/* out = the design on the v points of the PBD p from d[s] (s < nd), a
+ * 2-(s, k, lambda) design for every block size s of p (one k for all): on
+ * every block B of p a copy of d[s], its point j on the j-th point of B.
+ * A 2-(v, k, lambda) design when every d[s] has the same lambda (Wilson's
+ * PBD closure). */
+int iddl_pbd_fill(iddl_blocks *out, const iddl_pbd *p, const iddl_blocks *const *d,
+                  int nd, iddl_err *err);
 
 /* --- elementary designs (bibd_basic.c) ----------------------------------- */
 

@@ -18,15 +18,16 @@
 
 /* --- helpers -------------------------------------------------------------- */
 
-/* Pushes a new, empty Blocks userdata (freed by __gc whatever happens). */
-static iddl_blocks *push_blocks(lua_State *L) {
+/* Pushes a new, empty Blocks userdata (freed by __gc whatever happens);
+ * lua_bibd.h. */
+iddl_blocks *iddl_lua_push_blocks(lua_State *L) {
   iddl_blocks *d = lua_newuserdatauv(L, sizeof *d, 0);
   *d = (iddl_blocks){0};
   luaL_setmetatable(L, BLOCKS_MT);
   return d;
 }
 
-static iddl_blocks *check_blocks(lua_State *L, int idx) {
+iddl_blocks *iddl_lua_check_blocks(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, BLOCKS_MT);
 }
 
@@ -140,13 +141,13 @@ static int push_check(lua_State *L, int rc, const char *why, iddl_err *err) {
 /* --- Blocks methods ------------------------------------------------------- */
 
 static int blocks_gc(lua_State *L) {
-  iddl_blocks_free(check_blocks(L, 1));
+  iddl_blocks_free(iddl_lua_check_blocks(L, 1));
   return 0;
 }
 
 /* blocks:info() -> v, k, b, number of parallel classes (0: no resolution) */
 static int blocks_info(lua_State *L) {
-  iddl_blocks *d = check_blocks(L, 1);
+  iddl_blocks *d = iddl_lua_check_blocks(L, 1);
   lua_pushinteger(L, d->v);
   lua_pushinteger(L, d->k);
   lua_pushinteger(L, d->b);
@@ -157,7 +158,7 @@ static int blocks_info(lua_State *L) {
 /* blocks:totable() -> blocks (lists of 1-based points), resolution (list of
  * parallel classes, each a list of 1-based block numbers) or nil */
 static int blocks_totable(lua_State *L) {
-  iddl_blocks *d = check_blocks(L, 1);
+  iddl_blocks *d = iddl_lua_check_blocks(L, 1);
   lua_createtable(L, (int)d->b, 0);
   for (int64_t j = 0; j < d->b; j++) {
     lua_createtable(L, d->k, 0);
@@ -184,7 +185,7 @@ static int blocks_totable(lua_State *L) {
 
 /* blocks:incidence() -> (b, v) 0/1 tensor */
 static int blocks_incidence(lua_State *L) {
-  iddl_blocks *d = check_blocks(L, 1);
+  iddl_blocks *d = iddl_lua_check_blocks(L, 1);
   int64_t *off = push_buffer(L, sizeof(int64_t) * (size_t)(d->b + 1));
   for (int64_t j = 0; j <= d->b; j++) off[j] = j * d->k;
   push_incidence(L, d->b, d->v, off, d->pts);
@@ -193,7 +194,7 @@ static int blocks_incidence(lua_State *L) {
 
 /* blocks:check(lambda) -> true | false, reason */
 static int blocks_check(lua_State *L) {
-  iddl_blocks *d = check_blocks(L, 1);
+  iddl_blocks *d = iddl_lua_check_blocks(L, 1);
   lua_Integer lambda = luaL_checkinteger(L, 2);
   int64_t *off = push_buffer(L, sizeof(int64_t) * (size_t)(d->b + 1));
   for (int64_t j = 0; j <= d->b; j++) off[j] = j * d->k;
@@ -206,7 +207,7 @@ static int blocks_check(lua_State *L) {
 /* blocks:has_repeats() -> whether two blocks are equal */
 static int blocks_has_repeats(lua_State *L) {
   iddl_err err;
-  int r = iddl_blocks_has_repeats(check_blocks(L, 1), &err);
+  int r = iddl_blocks_has_repeats(iddl_lua_check_blocks(L, 1), &err);
   if (r < 0) iddl_lua_raise(L, &err);
   lua_pushboolean(L, r);
   return 1;
@@ -214,25 +215,25 @@ static int blocks_has_repeats(lua_State *L) {
 
 /* blocks:rep(m) -> m copies of every block */
 static int blocks_rep(lua_State *L) {
-  iddl_blocks *d = check_blocks(L, 1);
+  iddl_blocks *d = iddl_lua_check_blocks(L, 1);
   int m = check_int(L, 2, "rep", "m", 1, 1 << 20);
   iddl_err err;
-  return built(L, iddl_blocks_repeat(push_blocks(L), d, m, &err), &err);
+  return built(L, iddl_blocks_repeat(iddl_lua_push_blocks(L), d, m, &err), &err);
 }
 
 /* blocks:complement() -> the complementary design */
 static int blocks_complement(lua_State *L) {
-  iddl_blocks *d = check_blocks(L, 1);
+  iddl_blocks *d = iddl_lua_check_blocks(L, 1);
   iddl_err err;
-  return built(L, iddl_blocks_complement(push_blocks(L), d, &err), &err);
+  return built(L, iddl_blocks_complement(iddl_lua_push_blocks(L), d, &err), &err);
 }
 
 /* blocks:residual(i) / blocks:derived(i) -> the design at block i (1-based) */
 static int residual_or_derived(lua_State *L, int derived) {
-  iddl_blocks *d = check_blocks(L, 1);
+  iddl_blocks *d = iddl_lua_check_blocks(L, 1);
   lua_Integer i = luaL_checkinteger(L, 2);
   iddl_err err;
-  return built(L, iddl_blocks_residual(push_blocks(L), d, i - 1, derived, &err), &err);
+  return built(L, iddl_blocks_residual(iddl_lua_push_blocks(L), d, i - 1, derived, &err), &err);
 }
 static int blocks_residual(lua_State *L) { return residual_or_derived(L, 0); }
 static int blocks_derived(lua_State *L) { return residual_or_derived(L, 1); }
@@ -240,17 +241,17 @@ static int blocks_derived(lua_State *L) { return residual_or_derived(L, 1); }
 /* product(d1, d2) -> the 2-(v1 v2, k, lambda) product (d2 on a prime power
  * number of points) */
 static int blocks_product(lua_State *L) {
-  iddl_blocks *d1 = check_blocks(L, 1), *d2 = check_blocks(L, 2);
+  iddl_blocks *d1 = iddl_lua_check_blocks(L, 1), *d2 = iddl_lua_check_blocks(L, 2);
   iddl_err err;
-  return built(L, iddl_blocks_product(push_blocks(L), d1, d2, &err), &err);
+  return built(L, iddl_blocks_product(iddl_lua_push_blocks(L), d1, d2, &err), &err);
 }
 
 /* inflate(d1, d2) -> the 2-((k-1)w+1, k, 1) design from a 2-(w, k', 1)
  * design d1 and a 2-((k-1)k'+1, k, 1) design d2 */
 static int blocks_inflate(lua_State *L) {
-  iddl_blocks *d1 = check_blocks(L, 1), *d2 = check_blocks(L, 2);
+  iddl_blocks *d1 = iddl_lua_check_blocks(L, 1), *d2 = iddl_lua_check_blocks(L, 2);
   iddl_err err;
-  return built(L, iddl_blocks_inflate(push_blocks(L), d1, d2, &err), &err);
+  return built(L, iddl_blocks_inflate(iddl_lua_push_blocks(L), d1, d2, &err), &err);
 }
 
 /* --- builders ------------------------------------------------------------- */
@@ -260,7 +261,7 @@ static int f_subsets(lua_State *L) {
   int v = check_int(L, 1, "subsets", "v", 1, 1 << 24);
   int k = check_int(L, 2, "subsets", "k", 1, v);
   iddl_err err;
-  iddl_blocks *d = push_blocks(L);
+  iddl_blocks *d = iddl_lua_push_blocks(L);
   return built(L, iddl_blocks_init(d, v, k, &err) || iddl_bibd_subsets(d, v, k, &err), &err);
 }
 
@@ -275,7 +276,7 @@ static int geometry(lua_State *L, int projective) {
   if (projective) v = (v - 1) / (q - 1), k = (k - 1) / (q - 1);
   if (v > 1 << 30) luaL_error(L, "%s: %.0f points is too many", fn, v);
   iddl_err err;
-  iddl_blocks *d = push_blocks(L);
+  iddl_blocks *d = iddl_lua_push_blocks(L);
   if (iddl_blocks_init(d, (int)v, (int)k, &err)) iddl_lua_raise(L, &err);
   return built(L, projective ? iddl_bibd_projective(d, n, q, dim, &err)
                              : iddl_bibd_affine(d, n, q, dim, &err), &err);
@@ -287,7 +288,7 @@ static int f_projective(lua_State *L) { return geometry(L, 1); }
 static int f_unital(lua_State *L) {
   int q = check_int(L, 1, "unital", "q", 2, 16);
   iddl_err err;
-  iddl_blocks *d = push_blocks(L);
+  iddl_blocks *d = iddl_lua_push_blocks(L);
   return built(L, iddl_blocks_init(d, q * q * q + 1, q + 1, &err) ||
                   iddl_bibd_unital(d, q, &err), &err);
 }
@@ -298,7 +299,7 @@ static int f_denniston(lua_State *L) {
   int q = check_int(L, 1, "denniston", "q", 4, 1 << 12);
   int n = check_int(L, 2, "denniston", "n", 2, q - 1);
   iddl_err err;
-  iddl_blocks *d = push_blocks(L);
+  iddl_blocks *d = iddl_lua_push_blocks(L);
   return built(L, iddl_blocks_init(d, (n - 1) * q + n, n, &err) ||
                   iddl_bibd_denniston(d, q, n, &err), &err);
 }
@@ -307,14 +308,14 @@ static int f_denniston(lua_State *L) {
 static int f_sts(lua_State *L) {
   int v = check_int(L, 1, "sts", "v", 3, 1 << 16);
   iddl_err err;
-  iddl_blocks *d = push_blocks(L);
+  iddl_blocks *d = iddl_lua_push_blocks(L);
   return built(L, iddl_blocks_init(d, v, 3, &err) || iddl_bibd_sts(d, v, &err), &err);
 }
 static int f_triple(lua_State *L) {
   int v = check_int(L, 1, "triple", "v", 3, 1 << 14);
   int lambda = check_int(L, 2, "triple", "lambda", 2, 6);
   iddl_err err;
-  iddl_blocks *d = push_blocks(L);
+  iddl_blocks *d = iddl_lua_push_blocks(L);
   return built(L, iddl_blocks_init(d, v, 3, &err) || iddl_bibd_triple(d, v, lambda, &err),
                &err);
 }
@@ -370,7 +371,7 @@ static int f_develop(lua_State *L) {
     lua_pop(L, 1);
   }
   iddl_err err;
-  iddl_blocks *d = push_blocks(L);
+  iddl_blocks *d = iddl_lua_push_blocks(L);
   int v = (int)(g.order + g.infinity);
   return built(L, iddl_blocks_init(d, v, k, &err) ||
                   iddl_bibd_develop(d, &g, base, full, nbase, &err), &err);
@@ -569,7 +570,7 @@ static int f_search_multiplier(lua_State *L) {
 
 /* --- checks and statistics ------------------------------------------------ */
 
-/* check_blocks(list of lists of 1-based points, v, k, lambda) -> true |
+/* iddl_lua_check_blocks(list of lists of 1-based points, v, k, lambda) -> true |
  * false, reason */
 static int f_check_blocks(lua_State *L) {
   int64_t *off;
@@ -668,5 +669,6 @@ int luaopen_iddl_bibd_core(lua_State *L) {
                           {"prime_power", f_prime_power},
                           {NULL, NULL}};
   luaL_newlib(L, fns);
+  iddl_lua_bibd_pbd_open(L);
   return 1;
 }

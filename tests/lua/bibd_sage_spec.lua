@@ -17,8 +17,6 @@ local GAPS = {
   '141,5,1', '175,7,1', '259,7,1', '64,7,2', '85,7,2', '85,8,2', '51,6,3', '85,7,3', '49,9,3',
   -- other special designs of Sage's
   '45,9,2', '33,9,3',
-  -- (v,4,1) and (v,5,1) from pairwise balanced designs
-  '205,4,1', '232,4,1', '253,4,1', '280,4,1', '201,5,1', '221,5,1', '285,5,1',
 }
 
 -- Sage says these do not exist: it applies the non-existence of (36,6,1),

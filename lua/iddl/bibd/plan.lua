@@ -12,6 +12,7 @@
 local catalog = require 'iddl.bibd.catalog'
 local A = require 'iddl.bibd.arith'
 local N = require 'iddl.bibd.nonexist'
+local PBD = require 'iddl.bibd.pbd'
 
 local P = {}
 
@@ -107,6 +108,66 @@ local function inflate(v, k, lambda)
   end
 end
 
+-- A 2-(w, s, 1) design, as a PBD(w, {s}) for pbd.lua.
+local function bibd_for_pbd(w, s)
+  return s >= 2 and s < w and N.counts(w, s, 1) and P.plan(w, s, 1) or nil
+end
+
+-- The PBD size sets of pbd.lua, one per k: for inflation, the sizes s with
+-- a 2-((k-1)s+1, k, 1) design; for filling, those with a 2-(s, k, 1) one.
+local size_sets = { inflate = {}, fill = {} }
+local function sizes_for(k, how)
+  local sets = size_sets[how]
+  if not sets[k] then
+    local has
+    if how == 'inflate' then
+      has = function(s) return s >= 2 and P.plan((k - 1) * s + 1, k, 1) ~= nil end
+    else
+      has = function(s) return s >= k and P.plan(s, k, 1) ~= nil end
+    end
+    sets[k] = { id = how .. k, has = has, bibd = bibd_for_pbd }
+  end
+  return sets[k]
+end
+
+-- lambda = 1: a PBD(u, K) with more than one block, u = (v-1)/(k-1), K the
+-- sizes s with a 2-((k-1)s+1, k, 1) design; its blocks inflated by those
+-- designs (around a common point: pbd.lua, iddl_pbd_inflate).
+local function pbd_inflate(v, k, lambda)
+  if lambda ~= 1 or k < 3 or (v - 1) % (k - 1) ~= 0 then return nil end
+  local u = (v - 1) // (k - 1)
+  local p = PBD.plan(u, sizes_for(k, 'inflate'), true)
+  if not p then return nil end
+  local ds = {}
+  for i, s in ipairs(p.sizes) do ds[i] = string.format('2-(%d,%d,1)', (k - 1) * s + 1, k) end
+  return { name = string.format('%s, inflated by %s', p.name, table.concat(ds, ', ')),
+           build = function()
+             local designs = {}
+             for _, s in ipairs(p.sizes) do
+               designs[s] = P.plan((k - 1) * s + 1, k, 1).build()
+             end
+             return p.build():inflate(designs)
+           end }
+end
+
+-- lambda = 1: a PBD(v, K) with more than one block, K the sizes s with a
+-- 2-(s, k, 1) design, every block filled by one (Wilson's PBD closure).
+local function pbd_fill(v, k, lambda)
+  if lambda ~= 1 or k < 3 then return nil end
+  local p = PBD.plan(v, sizes_for(k, 'fill'), true)
+  if not p then return nil end
+  local ds = {}
+  for _, s in ipairs(p.sizes) do
+    if s > k then ds[#ds + 1] = string.format('2-(%d,%d,1)', s, k) end
+  end
+  return { name = p.name .. (#ds > 0 and ', filled by ' .. table.concat(ds, ', ') or ''),
+           build = function()
+             local designs = {}
+             for _, s in ipairs(p.sizes) do designs[s] = P.plan(s, k, 1).build() end
+             return p.build():fill(designs)
+           end }
+end
+
 function P.plan(v, k, lambda)
   local key = v .. ',' .. k .. ',' .. lambda
   local m = plan_memo[key]
@@ -116,7 +177,9 @@ function P.plan(v, k, lambda)
       m = { nil, why, 'impossible' }
     else
       local p = resolve(v, k, lambda, 'cheap') or product(v, k, lambda)
-                or inflate(v, k, lambda) or resolve(v, k, lambda, 'search')
+                or inflate(v, k, lambda) or pbd_inflate(v, k, lambda)
+                or pbd_fill(v, k, lambda)
+                or resolve(v, k, lambda, 'search')
       m = p and { p } or { nil, 'unknown', 'unknown' }
     end
     plan_memo[key] = m
