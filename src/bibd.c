@@ -161,7 +161,8 @@ int iddl_blocks_product(iddl_blocks *out, const iddl_blocks *d1,
   if (iddl_gf_init(&f, q, err)) return -1;
   int rc = iddl_blocks_init(out, d1->v * q, k, err);
   if (rc == 0) rc = iddl_blocks_reserve(out, d1->b * q * q + (int64_t)d1->v * d2->b, err);
-  int32_t blk[k];                        /* (k) one block being written */
+  int32_t *blk = malloc(sizeof *blk * (size_t)k); /* (k) one block being written */
+  if (rc == 0 && !blk) rc = iddl_fail(err, "product: out of memory");
   for (int64_t j = 0; j < d1->b && rc == 0; j++) {
     const int32_t *B = d1->pts + j * k;
     for (int a = 0; a < q && rc == 0; a++)
@@ -176,6 +177,7 @@ int iddl_blocks_product(iddl_blocks *out, const iddl_blocks *d1,
       for (int c = 0; c < k; c++) blk[c] = x * q + d2->pts[j * k + c];
       rc = iddl_blocks_add(out, blk, -1, err);
     }
+  free(blk);
   iddl_gf_free(&f);
   return rc;
 }
@@ -203,7 +205,8 @@ int iddl_blocks_inflate(iddl_blocks *out, const iddl_blocks *d1,
     if (ngroups != kp || where[y] < 0)
       rc = iddl_fail(err, "inflate: the blocks through the last point of the second design "
                      "do not cut it into %d groups", kp);
-  int32_t inf = w * (k - 1), blk[k];           /* (k) one block being written */
+  int32_t inf = w * (k - 1), *blk = malloc(sizeof *blk * (size_t)k); /* (k) one block */
+  if (rc == 0 && !blk) rc = iddl_fail(err, "inflate: out of memory");
   if (rc == 0) rc = iddl_blocks_init(out, inf + 1, k, err);
   if (rc == 0) rc = iddl_blocks_reserve(out, d1->b * (d2->b - kp) + w, err);
   for (int64_t j = 0; j < d1->b && rc == 0; j++) {
@@ -221,6 +224,7 @@ int iddl_blocks_inflate(iddl_blocks *out, const iddl_blocks *d1,
     blk[k - 1] = inf;
     rc = iddl_blocks_add(out, blk, -1, err);
   }
+  free(blk);
   free(where);
   return rc;
 }

@@ -246,15 +246,16 @@ int iddl_pbd_inflate(iddl_blocks *out, const iddl_pbd *p, const iddl_blocks *con
     int s = (int)(p->off[j + 1] - p->off[j]);
     nblocks += d[s]->b - s;
     if (where[s]) continue;
-    if (d[s]->v != (k - 1) * s + 1)
+    if (d[s]->v != (int64_t)(k - 1) * s + 1)
       rc = iddl_fail(err, "pbd inflate: the design for blocks of %d points has %d points, "
-                     "expected (k-1)s+1 = %d", s, d[s]->v, (k - 1) * s + 1);
+                     "expected (k-1)s+1 = %lld", s, d[s]->v, (long long)(k - 1) * s + 1);
     else if (!(where[s] = malloc(sizeof(int32_t) * (size_t)d[s]->v)))
       rc = iddl_fail(err, "pbd inflate: out of memory");
     else
       rc = last_point_groups(d[s], s, where[s], err);
   }
-  int32_t inf = p->v * (k - 1), blk[k];        /* (k) one block being written */
+  int32_t inf = p->v * (k - 1), *blk = malloc(sizeof *blk * (size_t)k); /* (k) one block */
+  if (rc == 0 && !blk) rc = iddl_fail(err, "pbd inflate: out of memory");
   if (rc == 0) rc = iddl_blocks_init(out, inf + 1, k, err);
   if (rc == 0) rc = iddl_blocks_reserve(out, nblocks, err);
   for (int64_t j = 0; j < p->b && rc == 0; j++) {
@@ -275,6 +276,7 @@ int iddl_pbd_inflate(iddl_blocks *out, const iddl_pbd *p, const iddl_blocks *con
   }
   for (int s = 0; s < nd; s++) free(where[s]);
   free(where);
+  free(blk);
   if (rc) iddl_blocks_free(out);
   return rc;
 }
@@ -293,7 +295,8 @@ int iddl_pbd_fill(iddl_blocks *out, const iddl_pbd *p, const iddl_blocks *const 
                        d[s]->v);
     nblocks += d[s]->b;
   }
-  int32_t blk[k];                              /* (k) one block being written */
+  int32_t *blk = malloc(sizeof *blk * (size_t)k); /* (k) one block being written */
+  if (!blk) return iddl_fail(err, "pbd fill: out of memory");
   int rc = iddl_blocks_init(out, p->v, k, err);
   if (rc == 0) rc = iddl_blocks_reserve(out, nblocks, err);
   for (int64_t j = 0; j < p->b && rc == 0; j++) {
@@ -304,6 +307,7 @@ int iddl_pbd_fill(iddl_blocks *out, const iddl_pbd *p, const iddl_blocks *const 
       rc = iddl_blocks_add(out, blk, -1, err);
     }
   }
+  free(blk);
   if (rc) iddl_blocks_free(out);
   return rc;
 }

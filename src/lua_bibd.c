@@ -570,7 +570,7 @@ static int f_search_multiplier(lua_State *L) {
 
 /* --- checks and statistics ------------------------------------------------ */
 
-/* iddl_lua_check_blocks(list of lists of 1-based points, v, k, lambda) -> true |
+/* check_blocks(list of lists of 1-based points, v, k, lambda) -> true |
  * false, reason */
 static int f_check_blocks(lua_State *L) {
   int64_t *off;

@@ -10,12 +10,13 @@
 enum { TILE = IDDL_SPARSE_TILE };
 
 /* Work (in multiply-adds of a batch lane) that each thread must get before
- * the regions are split, about 1.5 us: handing a job to a worker that is
- * still watching for one costs a quarter of a microsecond (parallel.c).
- * Measured on 2 Zen 4 cores: 784->49 at batch 32 went from 12.7 to 8.6 us
- * forward + backward with 30000 instead of 100000. A tile costs its
- * connections plus its transposes. */
-#define PARALLEL_WORK 30000.0
+ * the regions are split, about 5 us. Alone, a layer is faster split from
+ * 1.5 us (784->49 at batch 32: 8.6 us forward + backward instead of 12.7),
+ * but in training the DataLoader gathers the next batch on the other core:
+ * the twelve-model MLP experiment took 12.5 s with 30000 and 10.3 s with
+ * 100000 (2 Zen 4 cores). A tile costs its connections plus its
+ * transposes. */
+#define PARALLEL_WORK 100000.0
 #define TRANSPOSE_COST 4 /* per element, in multiply-adds */
 
 /* Floats between the tiles of two regions. The products read a tile's rows

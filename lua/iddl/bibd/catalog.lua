@@ -97,9 +97,10 @@ add('cheap', function(v, k, lambda)
 end)
 
 -- Denniston maximal arc of degree n = k in PG(2,q), q = 2^m, n = 2^j < q:
--- the lines meeting it cut a resolvable ((n-1)q+n, n, 1) design
+-- the lines meeting it cut a resolvable ((n-1)q+n, n, 1) design (k = 2,
+-- a hyperoval's pairs, is left to 'all k-subsets')
 add('cheap', function(v, k, lambda)
-  if lambda ~= 1 or k < 2 or k & (k - 1) ~= 0 or (v - k) % (k - 1) ~= 0 then return nil end
+  if lambda ~= 1 or k < 4 or k & (k - 1) ~= 0 or (v - k) % (k - 1) ~= 0 then return nil end
   local q = (v - k) // (k - 1)
   if q > k and q <= 1 << 12 and q & (q - 1) == 0 then
     return { name = string.format('Denniston maximal arc of degree %d in PG(2,%d)', k, q),

@@ -6,8 +6,9 @@
 -- the cheap constructions of catalog.lua, then the complement of one, then
 -- lambda/lambda0 copies of one (largest lambda0 first); then the product
 -- of designs on v/w and w points; then (lambda = 1) the inflation of a
--- 2-((v-1)/(k-1), k', 1) design; then the same as the first three with
--- the searches for difference families. Results are memoised: a search
+-- 2-((v-1)/(k-1), k', 1) design, then of a PBD on (v-1)/(k-1) points,
+-- then a PBD on v points filled with designs (pbd.lua); then the same as
+-- the first three with the searches for difference families. Results are memoised: a search
 -- runs once per parameter set and Lua state.
 local catalog = require 'iddl.bibd.catalog'
 local A = require 'iddl.bibd.arith'
