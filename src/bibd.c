@@ -184,48 +184,19 @@ int iddl_blocks_product(iddl_blocks *out, const iddl_blocks *d1,
 
 int iddl_blocks_inflate(iddl_blocks *out, const iddl_blocks *d1,
                         const iddl_blocks *d2, iddl_err *err) {
-  int k = d2->k, kp = d1->k, w = d1->v, P = d2->v - 1;
+  int k = d2->k, kp = d1->k;
   if (d2->v != (k - 1) * kp + 1 || k < 2)
     return iddl_fail(err, "inflate: the second design has %d points, expected (k-1)k'+1 = %d",
                      d2->v, (k - 1) * kp + 1);
-  if ((int64_t)w * (k - 1) + 1 > INT32_MAX) return iddl_fail(err, "inflate: too many points");
-  /* where[y] = (group, position) of point y of d2 as group*(k-1) + position */
-  int32_t *where = malloc(sizeof(int32_t) * (size_t)d2->v);
-  if (!where) return iddl_fail(err, "inflate: out of memory");
-  int ngroups = 0;
-  for (int y = 0; y < d2->v; y++) where[y] = -1;
-  for (int64_t j = 0; j < d2->b; j++) {
-    const int32_t *D = d2->pts + j * k;
-    if (D[k - 1] != P) continue;                 /* blocks are sorted: P is last */
-    for (int a = 0; a < k - 1; a++) where[D[a]] = ngroups * (k - 1) + a;
-    ngroups++;
-  }
-  int rc = 0;
-  for (int y = 0; y < P && rc == 0; y++)
-    if (ngroups != kp || where[y] < 0)
-      rc = iddl_fail(err, "inflate: the blocks through the last point of the second design "
-                     "do not cut it into %d groups", kp);
-  int32_t inf = w * (k - 1), *blk = malloc(sizeof *blk * (size_t)k); /* (k) one block */
-  if (rc == 0 && !blk) rc = iddl_fail(err, "inflate: out of memory");
-  if (rc == 0) rc = iddl_blocks_init(out, inf + 1, k, err);
-  if (rc == 0) rc = iddl_blocks_reserve(out, d1->b * (d2->b - kp) + w, err);
-  for (int64_t j = 0; j < d1->b && rc == 0; j++) {
-    const int32_t *B = d1->pts + j * kp;
-    for (int64_t t = 0; t < d2->b && rc == 0; t++) {
-      const int32_t *D = d2->pts + t * k;
-      if (D[k - 1] == P) continue;
-      for (int a = 0; a < k; a++)
-        blk[a] = B[where[D[a]] / (k - 1)] * (k - 1) + where[D[a]] % (k - 1);
-      rc = iddl_blocks_add(out, blk, -1, err);
-    }
-  }
-  for (int x = 0; x < w && rc == 0; x++) {
-    for (int a = 0; a < k - 1; a++) blk[a] = x * (k - 1) + a;
-    blk[k - 1] = inf;
-    rc = iddl_blocks_add(out, blk, -1, err);
-  }
-  free(blk);
-  free(where);
+  /* d1 as a PBD with one block size, inflated (bibd_pbd.c) */
+  const iddl_blocks **by_size = calloc((size_t)kp + 1, sizeof *by_size); /* (k'+1) */
+  if (!by_size) return iddl_fail(err, "inflate: out of memory");
+  by_size[kp] = d2;
+  iddl_pbd p = {0};
+  int rc = iddl_pbd_from_blocks(&p, d1, err) ||
+           iddl_pbd_inflate(out, &p, by_size, kp + 1, err) ? -1 : 0;
+  iddl_pbd_free(&p);
+  free(by_size);
   return rc;
 }
 

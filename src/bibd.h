@@ -116,7 +116,7 @@ void iddl_pbd_free(iddl_pbd *p);
  * sorted here). Fails on a bad block or past IDDL_BIBD_MAX_ENTRIES points
  * in all. */
 int iddl_pbd_add(iddl_pbd *p, const int32_t *blk, int n, iddl_err *err);
-/* p = the blocks of d (a 2-(v,k,1) design is a PBD(v, {k})). */
+/* p = the blocks of d (a 2-(v,k,1) design is a PBD(v, {k})); p is freed on failure. */
 int iddl_pbd_from_blocks(iddl_pbd *p, const iddl_blocks *d, iddl_err *err);
 /* The largest n for which iddl_pbd_td builds TD(n, t): the smallest q+1
  * over the prime powers q exactly dividing t (MacNeish); 0 when t < 2. */

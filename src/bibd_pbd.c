@@ -64,7 +64,10 @@ int iddl_pbd_add(iddl_pbd *p, const int32_t *blk, int n, iddl_err *err) {
 int iddl_pbd_from_blocks(iddl_pbd *p, const iddl_blocks *d, iddl_err *err) {
   if (iddl_pbd_init(p, d->v, err)) return -1;
   for (int64_t j = 0; j < d->b; j++)
-    if (iddl_pbd_add(p, d->pts + j * d->k, d->k, err)) return -1;
+    if (iddl_pbd_add(p, d->pts + j * d->k, d->k, err)) {
+      iddl_pbd_free(p);
+      return -1;
+    }
   return 0;
 }
 

@@ -14,7 +14,6 @@
 #include "lua_bibd.h"
 #include "lua_tensor.h"
 
-#define BLOCKS_MT "iddl.bibd.Blocks"
 
 /* --- helpers -------------------------------------------------------------- */
 
@@ -23,12 +22,12 @@
 iddl_blocks *iddl_lua_push_blocks(lua_State *L) {
   iddl_blocks *d = lua_newuserdatauv(L, sizeof *d, 0);
   *d = (iddl_blocks){0};
-  luaL_setmetatable(L, BLOCKS_MT);
+  luaL_setmetatable(L, IDDL_BLOCKS_MT);
   return d;
 }
 
 iddl_blocks *iddl_lua_check_blocks(lua_State *L, int idx) {
-  return luaL_checkudata(L, idx, BLOCKS_MT);
+  return luaL_checkudata(L, idx, IDDL_BLOCKS_MT);
 }
 
 /* A scratch buffer of n bytes owned by a userdata pushed on the stack. */
@@ -640,7 +639,7 @@ int luaopen_iddl_bibd_core(lua_State *L) {
                               {"complement", blocks_complement}, {"residual", blocks_residual},
                               {"derived", blocks_derived},     {"product", blocks_product},
                               {"inflate", blocks_inflate},     {NULL, NULL}};
-  luaL_newmetatable(L, BLOCKS_MT);
+  luaL_newmetatable(L, IDDL_BLOCKS_MT);
   luaL_newlib(L, methods);
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, blocks_gc);

@@ -93,7 +93,7 @@ static const iddl_blocks **read_designs(lua_State *L, int idx, int v, int *nd,
     d[s] = NULL;
     if (s < 2) continue;
     if (lua_geti(L, idx, s) != LUA_TNIL) {
-      if (!luaL_testudata(L, -1, "iddl.bibd.Blocks"))
+      if (!luaL_testudata(L, -1, IDDL_BLOCKS_MT))
         luaL_error(L, "%s: the design for blocks of %d points is a %s, not Blocks", fn, s,
                    luaL_typename(L, -1));
       d[s] = lua_touserdata(L, -1);     /* kept alive by the table */
@@ -159,6 +159,12 @@ static int f_pbd_from_blocks(lua_State *L) {
   return 1;
 }
 
+/* td_max(t) -> the largest n for which iddl builds TD(n, t) (0 for t < 2) */
+static int f_td_max(lua_State *L) {
+  lua_pushinteger(L, iddl_td_max(luaL_checkinteger(L, 1)));
+  return 1;
+}
+
 void iddl_lua_bibd_pbd_open(lua_State *L) {
   const luaL_Reg methods[] = {{"info", pbd_info},       {"sizes", pbd_sizes},
                               {"totable", pbd_totable}, {"check", pbd_check},
@@ -173,6 +179,7 @@ void iddl_lua_bibd_pbd_open(lua_State *L) {
   const luaL_Reg fns[] = {{"pbd_trivial", f_pbd_trivial},
                           {"pbd_td", f_pbd_td},
                           {"pbd_from_blocks", f_pbd_from_blocks},
+                          {"td_max", f_td_max},
                           {NULL, NULL}};
   luaL_setfuncs(L, fns, 0);
 }

@@ -25,22 +25,6 @@ local A = require 'iddl.bibd.arith'
 
 local M = {}
 
--- td_max(t) -> the largest n for which iddl builds TD(n, t): the smallest
--- q + 1 over the prime powers q exactly dividing t (MacNeish), t >= 2.
-function M.td_max(t)
-  local best, x, p = math.huge, t, 2
-  while p * p <= x do
-    if x % p == 0 then
-      local q = 1
-      while x % p == 0 do x, q = x // p, q * p end
-      best = math.min(best, q + 1)
-    end
-    p = p + 1
-  end
-  if x > 1 then best = math.min(best, x + 1) end
-  return best
-end
-
 local memo = {}                -- K.id -> v .. (nontrivial and '+' or '') -> plan | false
 
 -- '{4,5,12}' for an ascending list
@@ -99,7 +83,7 @@ end
 -- Truncated TD(n, t) with u points left in its last group and e points at
 -- infinity, when its blocks and groups are all possible.
 local function try_td(v, K, n, t, u, e)
-  if n > M.td_max(t) then return nil end
+  if n > core.td_max(t) then return nil end
   if u < t and not K.has(n - 1) or u > 0 and not K.has(n) then return nil end
   local full = group_plan(t, e, K)
   if full == nil then return nil end
